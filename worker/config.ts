@@ -1,0 +1,110 @@
+/**
+ * Worker bindings and the validated configuration derived from them. Parsing fails fast with a
+ * message that names every missing or malformed variable; nothing reads `env` directly elsewhere.
+ */
+import { z } from "zod";
+
+export interface JobMessage {
+  jobId: string;
+}
+
+/** What wrangler.toml, `.dev.vars` and `wrangler secret put` provide. */
+export interface Env {
+  ENVIRONMENT?: string;
+  APP_VERSION?: string;
+  DATABASE_URL?: string;
+  DATABASE_READ_URL?: string;
+  DB_DRIVER?: string;
+  HYPERDRIVE?: Hyperdrive;
+  NEON_FETCH_ENDPOINT?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  KEY_PREFIX?: string;
+  JWT_SECRET?: string;
+  JWT_PREVIOUS_SECRET?: string;
+  JWT_KEY_ID?: string;
+  JWT_PREVIOUS_KEY_ID?: string;
+  PASSWORD_PEPPER?: string;
+  GEMINI_API_KEY?: string;
+  GEMINI_BASE_URL?: string;
+  GEMINI_MODEL?: string;
+  GEMINI_FALLBACK_MODEL?: string;
+  AI_DAILY_BUDGET?: string;
+  AI_USER_HOURLY_LIMIT?: string;
+  CORS_ORIGINS?: string;
+  SLOW_QUERY_MS?: string;
+  LOG_LEVEL?: string;
+  CACHE_ENABLED?: string;
+  ADMIN_EMAIL?: string;
+  ADMIN_PASSWORD?: string;
+  AI_JOBS: Queue<JobMessage>;
+}
+
+const secret = (name: string) => z.string({ error: `${name} is required` }).min(16, `${name} must be at least 16 characters`);
+const flag = z.enum(["true", "false"]).transform((v) => v === "true");
+
+const schema = z
+  .object({
+    ENVIRONMENT: z.enum(["development", "test", "staging", "production"]).default("development"),
+    APP_VERSION: z.string().default("0.0.0-dev"),
+    DB_DRIVER: z.enum(["neon-http", "hyperdrive"]).default("neon-http"),
+    DATABASE_URL: z.url({ error: "DATABASE_URL must be a postgres:// connection string" }).optional(),
+    DATABASE_READ_URL: z.url({ error: "DATABASE_READ_URL must be a postgres:// connection string" }).optional(),
+    NEON_FETCH_ENDPOINT: z.url().optional(),
+    UPSTASH_REDIS_REST_URL: z.url({ error: "UPSTASH_REDIS_REST_URL is required (an https:// URL)" }),
+    UPSTASH_REDIS_REST_TOKEN: z.string({ error: "UPSTASH_REDIS_REST_TOKEN is required" }).min(1, "UPSTASH_REDIS_REST_TOKEN is required"),
+    KEY_PREFIX: z.string().default("assay:"),
+    JWT_SECRET: secret("JWT_SECRET"),
+    JWT_PREVIOUS_SECRET: secret("JWT_PREVIOUS_SECRET").optional(),
+    JWT_KEY_ID: z.string().min(1).default("k1"),
+    JWT_PREVIOUS_KEY_ID: z.string().min(1).default("k0"),
+    PASSWORD_PEPPER: secret("PASSWORD_PEPPER"),
+    GEMINI_API_KEY: z.string({ error: "GEMINI_API_KEY is required" }).min(1, "GEMINI_API_KEY is required"),
+    GEMINI_BASE_URL: z.url().optional(),
+    GEMINI_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+    GEMINI_FALLBACK_MODEL: z.string().min(1).default("gemini-2.5-flash-lite"),
+    AI_DAILY_BUDGET: z.coerce.number().int().positive().default(1333),
+    AI_USER_HOURLY_LIMIT: z.coerce.number().int().positive().default(20),
+    CORS_ORIGINS: z
+      .string()
+      .default("")
+      .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+    SLOW_QUERY_MS: z.coerce.number().nonnegative().default(100),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    CACHE_ENABLED: flag.default(true),
+  })
+  .superRefine((v, ctx) => {
+    if (v.DB_DRIVER === "neon-http" && !v.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "DATABASE_URL is required when DB_DRIVER is neon-http" });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+const parsed = new WeakMap<Env, Config>();
+
+/** Validates the bindings once per `env` object (one per isolate in production). */
+export function loadConfig(env: Env): Config {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join(".");
+        return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  parsed.set(env, result.data);
+  return result.data;
+}

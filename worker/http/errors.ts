@@ -1,0 +1,143 @@
+/**
+ * The one error type of the API and the one handler that turns anything thrown into the
+ * contract's error body. Codes and statuses are those of API.md's table; nothing else leaks.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export const errorStatus = {
+  invalid_json: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  ai_quota_exhausted: 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: ErrorDetail[] };
+}
+
+export interface ApiErrorOptions {
+  details?: ErrorDetail[];
+  /** Seconds; sent as `Retry-After` (429, 503). */
+  retryAfter?: number;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/**
+ * A failure the client is meant to see.
+ *
+ * @example
+ * throw new ApiError("not_found", "Assessment not found");
+ */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: ContentfulStatusCode;
+  readonly details: ErrorDetail[] | undefined;
+  readonly retryAfter: number | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, options: ApiErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = "ApiError";
+    this.code = code;
+    this.status = errorStatus[code];
+    this.details = options.details;
+    this.retryAfter = options.retryAfter;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** Thrown by adapters when a dependency (database, cache, queue) cannot be reached. */
+export class DependencyError extends Error {
+  readonly dependency: "database" | "cache" | "queue" | "ai";
+  constructor(dependency: DependencyError["dependency"], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DependencyError";
+    this.dependency = dependency;
+  }
+}
+
+/** The first error of type `type` in `err`'s cause chain (drivers and ORMs wrap what they throw). */
+export function findCause<T extends Error>(err: unknown, type: new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof type) return e;
+  }
+  return undefined;
+}
+
+const httpExceptionCodes: Partial<Record<number, ErrorCode>> = {
+  400: "invalid_json",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+/** Maps anything thrown to an ApiError; unknown errors become `internal` (their message is never sent). */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const dependency = findCause(err, DependencyError);
+  if (dependency) {
+    return new ApiError("unavailable", `The ${dependency.dependency} is unavailable, try again shortly`, {
+      retryAfter: 5,
+      cause: err,
+    });
+  }
+  if (err instanceof HTTPException) {
+    const code = httpExceptionCodes[err.status];
+    if (code) return new ApiError(code, defaultMessage[code], { cause: err });
+  }
+  return new ApiError("internal", defaultMessage.internal, { cause: err });
+}
+
+const defaultMessage: Record<ErrorCode, string> = {
+  invalid_json: "The request body is not valid JSON",
+  validation_failed: "The request is invalid",
+  unauthorized: "Authentication required",
+  forbidden: "You are not allowed to do this",
+  not_found: "Not found",
+  conflict: "Conflict",
+  payload_too_large: "The request body is too large",
+  unsupported_media_type: "Send the body as application/json",
+  rate_limited: "Too many requests",
+  ai_quota_exhausted: "The daily AI quota is spent",
+  internal: "Something went wrong on our side",
+  unavailable: "A dependency is unavailable, try again shortly",
+};
+
+export function errorBody(err: ApiError, requestId: string): ErrorBody {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      requestId,
+      ...(err.details ? { details: err.details } : {}),
+    },
+  };
+}
+
+export function errorResponse(c: Context, err: ApiError): Response {
+  const requestId = c.get("requestId") ?? "";
+  for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+  if (err.retryAfter !== undefined) c.header("Retry-After", String(Math.max(1, Math.ceil(err.retryAfter))));
+  c.header("Cache-Control", "no-store");
+  return c.json(errorBody(err, requestId), err.status);
+}

@@ -1,0 +1,100 @@
+/**
+ * The database adapter: Drizzle over Neon's HTTP protocol. Every HTTP request the driver makes is
+ * one round trip; it is counted and timed into the current request's metrics, and queries slower
+ * than the threshold are logged with their SQL text (never their parameters).
+ *
+ * Writes go through `db.batch([...])` (one round trip, one transaction). Reads that may lag a
+ * little (reference data) can use `replica`, which is the read replica when DATABASE_READ_URL is
+ * set and the primary otherwise. Anything that must see the caller's own writes reads `primary`.
+ */
+import { neon, neonConfig } from "@neondatabase/serverless";
+import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import type { Config } from "../config.ts";
+import { DependencyError } from "../http/errors.ts";
+import * as schema from "../db/schema.ts";
+import type { Logger } from "./log.ts";
+import { recordRoundTrip } from "./metrics.ts";
+
+export type Db = NeonHttpDatabase<typeof schema>;
+
+export interface Database {
+  primary: Db;
+  replica: Db;
+}
+
+interface QueryLogSettings {
+  slowMs: number;
+  logger: Logger;
+}
+
+let queryLog: QueryLogSettings | undefined;
+
+/** The SQL text of a Neon HTTP request body, for the slow-query log. */
+function sqlText(body: unknown): string {
+  if (typeof body !== "string") return "";
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === "object") {
+      if ("query" in parsed && typeof parsed.query === "string") return parsed.query;
+      if ("queries" in parsed && Array.isArray(parsed.queries)) {
+        return parsed.queries
+          .map((q: unknown) => (q && typeof q === "object" && "query" in q ? String(q.query) : ""))
+          .join(";\n");
+      }
+    }
+  } catch {
+    // not JSON: nothing to log
+  }
+  return "";
+}
+
+/** fetch as the Neon driver sees it: timed, counted, and turned into a DependencyError when unreachable. */
+async function instrumentedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const started = performance.now();
+  let response: Response;
+  try {
+    response = await fetch(input, init);
+  } catch (cause) {
+    recordRoundTrip("db", performance.now() - started);
+    throw new DependencyError("database", "database unreachable", { cause });
+  }
+  const ms = performance.now() - started;
+  recordRoundTrip("db", ms);
+  if (response.status >= 500 || response.status === 429) {
+    throw new DependencyError("database", `database answered ${response.status}`);
+  }
+  if (queryLog && ms >= queryLog.slowMs) {
+    queryLog.logger.warn("slow query", { durationMs: Math.round(ms), sql: sqlText(init?.body) });
+  }
+  return response;
+}
+
+/** The query log's settings are per isolate, like the driver's own global configuration. */
+export function configureQueryLog(settings: QueryLogSettings): void {
+  queryLog = settings;
+}
+
+function connect(url: string): Db {
+  return drizzle({ client: neon(url), schema });
+}
+
+export function createDatabase(config: Config, logger: Logger): Database {
+  if (config.DB_DRIVER !== "neon-http" || !config.DATABASE_URL) {
+    throw new Error("DB_DRIVER=hyperdrive is not supported by this build; use neon-http");
+  }
+  neonConfig.fetchFunction = instrumentedFetch;
+  if (config.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_FETCH_ENDPOINT;
+  configureQueryLog({ slowMs: config.SLOW_QUERY_MS, logger });
+  const primary = connect(config.DATABASE_URL);
+  const replica = config.DATABASE_READ_URL ? connect(config.DATABASE_READ_URL) : primary;
+  return { primary, replica };
+}
+
+/** True when a database error is a unique violation (drizzle wraps the driver's error in `cause`). */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const pgError = err instanceof Error && err.cause && typeof err.cause === "object" ? err.cause : err;
+  if (!pgError || typeof pgError !== "object") return false;
+  const code = "code" in pgError ? pgError.code : undefined;
+  const name = "constraint" in pgError ? pgError.constraint : undefined;
+  return code === "23505" && (constraint === undefined || name === constraint);
+}
