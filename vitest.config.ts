@@ -66,6 +66,13 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: "web",
+          include: ["web/src/**/*.test.{ts,tsx}"],
+          environment: "node",
+        },
+      },
       ...Object.entries(workerProjects).map(([name, include]) => workerProject(name, include)),
     ],
   },

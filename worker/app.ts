@@ -11,6 +11,12 @@ import { ApiError, errorResponse, toApiError } from "./http/errors.ts";
 import { corsFromConfig, limitBody, logUnexpected, requestContext, requireJsonBody } from "./http/middleware.ts";
 import { newId } from "./platform/ids.ts";
 import { opsRoutes } from "./ops/routes.ts";
+import { templateRoutes } from "./templates/routes.ts";
+import { assessmentRoutes } from "./assessments/routes.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { submitRoutes } from "./assessments/submit.ts";
+import { conversationRoutes } from "./conversations/routes.ts";
+import { jobRoutes } from "./jobs/routes.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -30,6 +36,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("*", requireJsonBody);
 
   app.route("/api", opsRoutes);
+  app.route("/api/v1", templateRoutes);
+  app.route("/api/v1", assessmentRoutes);
+  app.route("/api/v1", authRoutes);
+  app.route("/api/v1", submitRoutes);
+  app.route("/api/v1", conversationRoutes);
+  app.route("/api/v1", jobRoutes);
 
   app.doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -25,16 +25,31 @@ export interface Env {
   JWT_KEY_ID?: string;
   JWT_PREVIOUS_KEY_ID?: string;
   PASSWORD_PEPPER?: string;
+  PASSWORD_PBKDF2_ITERATIONS?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  ACCESS_TOKEN_TTL_SECONDS?: string;
+  REFRESH_TOKEN_IDLE_SECONDS?: string;
+  REFRESH_TOKEN_ABSOLUTE_SECONDS?: string;
+  REFRESH_REUSE_GRACE_SECONDS?: string;
+  RATE_LIMITS?: string;
   GEMINI_API_KEY?: string;
   GEMINI_BASE_URL?: string;
   GEMINI_MODEL?: string;
   GEMINI_FALLBACK_MODEL?: string;
   AI_DAILY_BUDGET?: string;
   AI_USER_HOURLY_LIMIT?: string;
+  AI_MODEL_TIMEOUT_MS?: string;
+  AI_MAX_ATTEMPTS?: string;
+  AI_RETRY_BASE_SECONDS?: string;
+  AI_SWEEP_AFTER_SECONDS?: string;
+  AI_EVENTS_POLL_MS?: string;
+  AI_EVENTS_MAX_SECONDS?: string;
   CORS_ORIGINS?: string;
   SLOW_QUERY_MS?: string;
   LOG_LEVEL?: string;
   CACHE_ENABLED?: string;
+  CACHE_TIMEOUT_MS?: string;
   ADMIN_EMAIL?: string;
   ADMIN_PASSWORD?: string;
   AI_JOBS: Queue<JobMessage>;
@@ -59,12 +74,48 @@ const schema = z
     JWT_KEY_ID: z.string().min(1).default("k1"),
     JWT_PREVIOUS_KEY_ID: z.string().min(1).default("k0"),
     PASSWORD_PEPPER: secret("PASSWORD_PEPPER"),
+    // Production Workers reject PBKDF2 above 100,000 iterations (notes/platform-facts.md).
+    PASSWORD_PBKDF2_ITERATIONS: z.coerce.number().int().min(10_000).max(100_000).default(100_000),
+    JWT_ISSUER: z.string().min(1).default("assay"),
+    JWT_AUDIENCE: z.string().min(1).default("assay-api"),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+    REFRESH_TOKEN_IDLE_SECONDS: z.coerce.number().int().positive().default(14 * 86_400),
+    REFRESH_TOKEN_ABSOLUTE_SECONDS: z.coerce.number().int().positive().default(60 * 86_400),
+    REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(10),
+    /** JSON overrides of worker/platform/limits.ts, e.g. `{"auth.login.ip":{"limit":20}}`. */
+    RATE_LIMITS: z
+      .string()
+      .default("{}")
+      .transform((s, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: "RATE_LIMITS must be JSON" });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.record(
+          z.string(),
+          z.object({ limit: z.number().int().positive().optional(), windowSeconds: z.number().int().positive().optional() }).strict(),
+        ),
+      ),
     GEMINI_API_KEY: z.string({ error: "GEMINI_API_KEY is required" }).min(1, "GEMINI_API_KEY is required"),
     GEMINI_BASE_URL: z.url().optional(),
     GEMINI_MODEL: z.string().min(1).default("gemini-2.5-flash"),
     GEMINI_FALLBACK_MODEL: z.string().min(1).default("gemini-2.5-flash-lite"),
     AI_DAILY_BUDGET: z.coerce.number().int().positive().default(1333),
     AI_USER_HOURLY_LIMIT: z.coerce.number().int().positive().default(20),
+    /** Per model call; a running job's lease is this plus a minute. */
+    AI_MODEL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(25_000),
+    /** Model attempts per job before it fails (the queue's max_retries + 1 is the backstop). */
+    AI_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(6).default(5),
+    /** First retry delay; doubles per attempt, with jitter. */
+    AI_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(600).default(2),
+    /** The sweeper re-enqueues jobs untouched for this long (queued, or running past their lease). */
+    AI_SWEEP_AFTER_SECONDS: z.coerce.number().int().min(0).default(300),
+    AI_EVENTS_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
+    AI_EVENTS_MAX_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
     CORS_ORIGINS: z
       .string()
       .default("")
@@ -72,6 +123,8 @@ const schema = z
     SLOW_QUERY_MS: z.coerce.number().nonnegative().default(100),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     CACHE_ENABLED: flag.default(true),
+    /** A cache slower than this is skipped (reads go to the database). */
+    CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(300),
   })
   .superRefine((v, ctx) => {
     if (v.DB_DRIVER === "neon-http" && !v.DATABASE_URL) {

@@ -1,0 +1,37 @@
+/** Request counters per scope, so parallel test projects can each assert on their own traffic. */
+import type { Counts } from "../control.ts";
+
+export class ScopedCounters<K extends string> {
+  readonly kinds: readonly K[];
+  readonly #byScope = new Map<string, Counts<K>>();
+
+  constructor(kinds: readonly K[]) {
+    this.kinds = kinds;
+  }
+
+  add(scope: string, kind: K, amount = 1): void {
+    let counts = this.#byScope.get(scope);
+    if (!counts) {
+      counts = this.#zero();
+      this.#byScope.set(scope, counts);
+    }
+    counts[kind] += amount;
+  }
+
+  /** One scope's counts, or the totals over every scope when `scope` is undefined. */
+  snapshot(scope?: string): Counts<K> {
+    if (scope !== undefined) return { ...(this.#byScope.get(scope) ?? this.#zero()) };
+    const total = this.#zero();
+    for (const counts of this.#byScope.values()) for (const kind of this.kinds) total[kind] += counts[kind];
+    return total;
+  }
+
+  reset(scope?: string): void {
+    if (scope === undefined) this.#byScope.clear();
+    else this.#byScope.delete(scope);
+  }
+
+  #zero(): Counts<K> {
+    return Object.fromEntries(this.kinds.map((kind) => [kind, 0])) as Counts<K>;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The two backend sets every contract suite runs against: embedded (PGlite, in-memory Redis), as
+ * on a fresh laptop, and real servers (LOCAL_PG_URL / LOCAL_REDIS_URL, defaulting to this
+ * machine's PostgreSQL and Redis), as in CI. LOCAL_BACKENDS=embedded skips the real ones.
+ */
+import { fileURLToPath } from "node:url";
+
+export interface BackendVariant {
+  name: string;
+  /** Set when this variant must not run; the suite title says why. */
+  skip: boolean;
+  pgUrl?: string;
+  redisUrl?: string;
+}
+
+const embeddedOnly = process.env.LOCAL_BACKENDS === "embedded";
+
+export const backendVariants: BackendVariant[] = [
+  { name: "embedded backends (PGlite, in-memory Redis)", skip: false },
+  {
+    name: embeddedOnly
+      ? "real servers (skipped: LOCAL_BACKENDS=embedded)"
+      : "real servers (PostgreSQL, redis-server)",
+    skip: embeddedOnly,
+    pgUrl: process.env.LOCAL_PG_URL || "postgres://postgres@127.0.0.1:5432/test",
+    redisUrl: process.env.LOCAL_REDIS_URL || "redis://127.0.0.1:6379",
+  },
+];
+
+/** A migrations folder in drizzle-kit's layout, so these tests do not depend on drizzle/. */
+export const TEST_MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/** Keys in a shared Redis are prefixed with this, so concurrent runs never touch each other's. */
+export const RUN_ID = `${process.pid}-${Date.now().toString(36)}`;

@@ -1,0 +1,59 @@
+/** Real-server backend: any Redis reachable by URL (or unix socket), through one ioredis connection. */
+import { Redis, type ChainableCommander, type RedisOptions } from "ioredis";
+import { RedisError, type CommandOutcome, type RedisBackend, type RedisReply } from "./backend.ts";
+
+export class IoredisBackend implements RedisBackend {
+  readonly #redis: Redis;
+
+  /** `target` is a redis:// URL or, for a spawned server, a unix socket path. */
+  constructor(target: string) {
+    const options: RedisOptions = { maxRetriesPerRequest: 2, enableAutoPipelining: false, lazyConnect: false };
+    this.#redis = target.startsWith("/") ? new Redis({ ...options, path: target }) : new Redis(target, options);
+    // Connection errors surface on the commands that hit them; don't crash the process on the event.
+    this.#redis.on("error", () => undefined);
+  }
+
+  async command(args: string[]): Promise<RedisReply> {
+    const [name, ...rest] = args;
+    try {
+      return toReply(await this.#redis.callBuffer(name ?? "", ...rest));
+    } catch (error) {
+      throw toRedisError(error);
+    }
+  }
+
+  async pipeline(commands: string[][]): Promise<CommandOutcome[]> {
+    return this.#exec(this.#redis.pipeline(), commands);
+  }
+
+  async transaction(commands: string[][]): Promise<CommandOutcome[]> {
+    try {
+      return await this.#exec(this.#redis.multi(), commands);
+    } catch (error) {
+      throw toRedisError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  async #exec(chain: ChainableCommander, commands: string[][]): Promise<CommandOutcome[]> {
+    for (const [name, ...rest] of commands) void chain.callBuffer(name ?? "", ...rest);
+    const results = (await chain.exec()) ?? [];
+    return results.map(([error, value]) => (error ? toRedisError(error) : toReply(value)));
+  }
+}
+
+function toReply(value: unknown): RedisReply {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number" || typeof value === "string" || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map(toReply);
+  throw new RedisError(`unexpected reply from Redis: ${String(value)}`);
+}
+
+function toRedisError(error: unknown): RedisError {
+  if (error instanceof RedisError) return error;
+  if (error instanceof Error) return new RedisError(error.message);
+  return new RedisError(String(error));
+}

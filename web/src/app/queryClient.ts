@@ -1,0 +1,21 @@
+/** The query cache: no retries for answers the server meant (4xx), a couple for flaky networks and 5xx. */
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
+import { ApiRequestError } from "../api/errors.ts";
+import { reportError } from "./notices.ts";
+
+export function shouldRetry(failureCount: number, err: unknown): boolean {
+  if (failureCount >= 2) return false;
+  if (!(err instanceof ApiRequestError)) return false;
+  return err.code === "network" || err.status >= 500;
+}
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    queryCache: new QueryCache({ onError: reportError }),
+    mutationCache: new MutationCache({ onError: reportError }),
+    defaultOptions: {
+      queries: { retry: shouldRetry, staleTime: 30_000, refetchOnWindowFocus: false },
+      mutations: { retry: false },
+    },
+  });
+}

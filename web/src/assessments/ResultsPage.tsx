@@ -1,0 +1,115 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "../api/client.ts";
+import type { Assessment, Template } from "../api/types.ts";
+import { useJob } from "../api/useJob.ts";
+import { navigate, useLocation } from "../app/router.tsx";
+import { chatKeys, useConversations } from "../chat/queries.ts";
+import { Alert } from "../ui/Alert.tsx";
+import { Button, ButtonLink } from "../ui/Button.tsx";
+import { ErrorView } from "../ui/ErrorView.tsx";
+import { FormError } from "../ui/FormError.tsx";
+import { Loading } from "../ui/Loading.tsx";
+import { PageHeading } from "../ui/PageHeading.tsx";
+import { formatDate } from "../ui/dates.ts";
+import { AnalysisProgress } from "./AnalysisProgress.tsx";
+import { Prose } from "./Prose.tsx";
+import { assessmentKeys, useAssessment, useTemplate } from "./queries.ts";
+import { ScoreChart } from "./ScoreChart.tsx";
+
+function Analysis({ assessment, jobId }: { assessment: Assessment; jobId: string | null }) {
+  const queryClient = useQueryClient();
+  const analyzing = assessment.status === "analyzing";
+  const progress = useJob(analyzing ? jobId : null, () => {
+    void queryClient.invalidateQueries({ queryKey: assessmentKeys.detail(assessment.id) });
+    void queryClient.invalidateQueries({ queryKey: assessmentKeys.list });
+  });
+  if (analyzing) return <AnalysisProgress progress={jobId ? progress : null} />;
+  if (assessment.status === "failed" || (assessment.status === "complete" && !assessment.analysis)) {
+    return (
+      <Alert tone="warning" title="The analysis couldn't be written">
+        The AI didn't manage to write an analysis this time. Your scores above are complete, and you can still talk them through with the coach.
+      </Alert>
+    );
+  }
+  return (
+    <div className="rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:p-6" data-testid="analysis">
+      <Prose text={assessment.analysis ?? ""} />
+    </div>
+  );
+}
+
+function CoachLink({ assessment, template }: { assessment: Assessment; template: Template }) {
+  const queryClient = useQueryClient();
+  const conversations = useConversations();
+  const existing = conversations.data?.items.find((c) => c.assessmentId === assessment.id);
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST("/api/v1/conversations", { body: { assessmentId: assessment.id, title: `About my ${template.title} results` } })),
+    onSuccess: (conversation) => {
+      queryClient.setQueryData(chatKeys.detail(conversation.id), conversation);
+      void queryClient.invalidateQueries({ queryKey: chatKeys.list });
+      navigate(`/chat/${conversation.id}`);
+    },
+  });
+  return (
+    <div className="space-y-3">
+      {existing ? (
+        <ButtonLink to={`/chat/${existing.id}`}>Continue the conversation with the coach</ButtonLink>
+      ) : (
+        <Button busy={create.isPending} disabled={conversations.isPending} onClick={() => create.mutate()}>
+          Talk it through with the coach
+        </Button>
+      )}
+      <FormError error={create.error} />
+    </div>
+  );
+}
+
+/** Results: the scores at once, the analysis when its job finishes, and the way into the coach. */
+export function ResultsPage({ id }: { id: string }) {
+  const { search } = useLocation();
+  const jobId = search.get("job");
+  const assessment = useAssessment(id, { pollMs: jobId === null ? 2500 : 10_000 });
+  const template = useTemplate(assessment.data?.templateSlug);
+  if (assessment.isError) return <ErrorView error={assessment.error} retry={() => void assessment.refetch()} />;
+  if (template.isError) return <ErrorView error={template.error} retry={() => void template.refetch()} />;
+  if (!assessment.data || !template.data) return <Loading label="Loading your results…" />;
+  const a = assessment.data;
+  const t = template.data;
+  if (a.status === "draft") {
+    return (
+      <div className="space-y-4 py-6">
+        <PageHeading title={t.title}>{t.title}</PageHeading>
+        <Alert tone="info">This assessment isn't submitted yet.</Alert>
+        <ButtonLink to={`/assessments/${a.id}`}>Continue answering</ButtonLink>
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-8 py-6">
+      <div>
+        <p className="text-sm font-medium text-brand-700">Results · {formatDate(a.submittedAt)}</p>
+        <PageHeading title={`${t.title} results`}>Your {t.title} results</PageHeading>
+      </div>
+      <section aria-labelledby="scores" className="space-y-3">
+        <h2 id="scores" className="text-xl font-semibold text-slate-900">
+          Scores
+        </h2>
+        {a.scores ? <ScoreChart scales={t.scales} questions={t.questions} scores={a.scores} /> : <Loading label="Computing your scores…" />}
+      </section>
+      <section aria-labelledby="analysis" className="space-y-3">
+        <h2 id="analysis" className="text-xl font-semibold text-slate-900">
+          Analysis
+        </h2>
+        <Analysis assessment={a} jobId={jobId} />
+      </section>
+      <section aria-labelledby="coach" className="space-y-3">
+        <h2 id="coach" className="text-xl font-semibold text-slate-900">
+          Talk it through
+        </h2>
+        <p className="text-slate-700">The coach sees these scores and can help you make sense of them.</p>
+        <CoachLink assessment={a} template={t} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * Every word Assay sends to the model: the coach persona, the analysis of an assessment's scores and
+ * the chat turns. Context is bounded (message count and characters) so a long conversation never
+ * grows a prompt without limit.
+ */
+import type { StoredQuestion, StoredScale } from "../db/schema.ts";
+
+export interface AiPrompt {
+  system: string;
+  /** Alternating turns, starting and ending with the user. */
+  turns: { role: "user" | "model"; text: string }[];
+  maxOutputTokens: number;
+  temperature: number;
+}
+
+/** The chat sees at most this many earlier messages, and at most this many characters of them. */
+export const CHAT_HISTORY_MESSAGES = 20;
+export const CHAT_CONTEXT_CHARS = 24_000;
+const MAX_MESSAGE_CHARS = 4_000;
+
+const PERSONA = [
+  "You are Assay's coach: warm, direct and practical. You help people understand their questionnaire",
+  "results and turn them into small, concrete next steps.",
+  "You are not a clinician. Never diagnose, never give medical, psychiatric or medication advice, and",
+  "never present a questionnaire score as a diagnosis: these instruments describe tendencies and recent",
+  "experience, not fixed truths. When someone mentions self-harm, a crisis, or symptoms that need care,",
+  "kindly encourage them to contact a health professional or local emergency services.",
+  "Write plain language in short paragraphs, in the language the person writes in. No tables.",
+].join(" ");
+
+export interface ScoredScale {
+  name: string;
+  description?: string;
+  score: number;
+  min: number;
+  max: number;
+}
+
+export interface InstrumentResult {
+  title: string;
+  description: string;
+  scales: ScoredScale[];
+}
+
+function itemRange(question: StoredQuestion | undefined): [number, number] | undefined {
+  if (!question) return undefined;
+  if (question.min !== undefined && question.max !== undefined) return [question.min, question.max];
+  const values = (question.options ?? []).map((o) => o.value).filter((v): v is number => typeof v === "number");
+  return values.length > 0 ? [Math.min(...values), Math.max(...values)] : undefined;
+}
+
+/** Each scored scale with the range its score can take, so the model can read it in context. */
+export function scoredScales(questions: StoredQuestion[], scales: StoredScale[], scores: Record<string, number>): ScoredScale[] {
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  return scales.flatMap((scale) => {
+    const score = scores[scale.id];
+    if (score === undefined) return [];
+    const ranges = scale.items.map((item) => itemRange(byId.get(item.questionId))).filter((r) => r !== undefined);
+    const low = ranges.reduce((sum, [min]) => sum + min, 0);
+    const high = ranges.reduce((sum, [, max]) => sum + max, 0);
+    const count = Math.max(1, ranges.length);
+    const factor = scale.multiplier ?? 1;
+    const [min, max] = scale.method === "sum" ? [low * factor, high * factor] : [(low / count) * factor, (high / count) * factor];
+    return [{ name: scale.name, ...(scale.description ? { description: scale.description } : {}), score, min, max }];
+  });
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function describeResult(result: InstrumentResult): string {
+  const lines = result.scales.map((s) => {
+    const meaning = s.description ? ` (${s.description})` : "";
+    return `- ${s.name}: ${round(s.score)} on a ${round(s.min)}–${round(s.max)} scale${meaning}`;
+  });
+  return [`Instrument: ${result.title}. ${result.description}`, "Scores:", ...lines].join("\n");
+}
+
+/** The analysis written when an assessment is submitted. */
+export function analysisPrompt(result: InstrumentResult): AiPrompt {
+  return {
+    system: PERSONA,
+    turns: [
+      {
+        role: "user",
+        text: [
+          "I just completed a questionnaire. Here are my results:",
+          describeResult(result),
+          "",
+          "Explain what these scores suggest about me in 3 to 5 short paragraphs: what stands out, how the",
+          "scales relate to each other, and two or three small, practical things I could try. Keep in mind",
+          "what the instrument measures and its limits.",
+        ].join("\n"),
+      },
+    ],
+    maxOutputTokens: 1_024,
+    temperature: 0.7,
+  };
+}
+
+export interface ChatMessage {
+  role: "user" | "assistant";
+  content: string;
+}
+
+/**
+ * The chat turns: the latest messages that fit the bounds (oldest dropped first), merged so user
+ * and model alternate, ending with the user's newest message.
+ */
+export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult): AiPrompt {
+  const recent = history.slice(-CHAT_HISTORY_MESSAGES).map((m) => ({
+    role: m.role === "assistant" ? ("model" as const) : ("user" as const),
+    text: m.content.slice(0, MAX_MESSAGE_CHARS),
+  }));
+  let chars = 0;
+  let start = recent.length;
+  while (start > 0) {
+    const next = recent[start - 1];
+    if (!next || (chars + next.text.length > CHAT_CONTEXT_CHARS && start < recent.length)) break;
+    chars += next.text.length;
+    start -= 1;
+  }
+  const turns: AiPrompt["turns"] = [];
+  for (const turn of recent.slice(start)) {
+    const last = turns.at(-1);
+    if (last && last.role === turn.role) last.text += `\n\n${turn.text}`;
+    else if (turns.length > 0 || turn.role === "user") turns.push({ ...turn });
+  }
+  const context = linked
+    ? `\n\nThis conversation is about the person's results:\n${describeResult(linked)}`
+    : "";
+  return { system: PERSONA + context, turns, maxOutputTokens: 800, temperature: 0.8 };
+}

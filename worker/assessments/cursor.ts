@@ -1,0 +1,38 @@
+/**
+ * Keyset cursors for newest-first lists: the last row's (created_at, id), opaque to clients.
+ * The timestamp keeps Postgres' microseconds, so rows created within the same millisecond are
+ * neither skipped nor repeated; rows inserted while a client pages are newer than any cursor and
+ * never shift later pages.
+ */
+import { ApiError } from "../http/errors.ts";
+
+export interface Cursor {
+  /** ISO-8601 UTC with microseconds, as Postgres wrote it. */
+  createdAt: string;
+  id: string;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCursor(cursor: Cursor): string {
+  return btoa(JSON.stringify([cursor.createdAt, cursor.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The cursor a client sent back; 400 `validation_failed` for anything we did not issue. */
+export function decodeCursor(raw: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(atob(raw.replace(/-/g, "+").replace(/_/g, "/")));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [createdAt, id] = parsed as unknown[];
+      if (typeof createdAt === "string" && TIMESTAMP.test(createdAt) && typeof id === "string" && UUID.test(id)) {
+        return { createdAt, id };
+      }
+    }
+  } catch {
+    // fall through to the same answer as any other unknown cursor
+  }
+  throw new ApiError("validation_failed", "The request is invalid", {
+    details: [{ path: "cursor", message: "Not a cursor from this list" }],
+  });
+}

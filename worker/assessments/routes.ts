@@ -1,0 +1,157 @@
+/** Assessments (API.md "Assessments"), all (auth) and scoped to the caller; `submit` lives in submit.ts. */
+import { createRoute } from "@hono/zod-openapi";
+import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
+import { ApiError } from "../http/errors.ts";
+import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
+import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, PageQuery } from "../http/openapi.ts";
+import { requestCache } from "../platform/cache.ts";
+import { AnswersBodySchema, AssessmentPageSchema, AssessmentSchema, NewAssessmentSchema } from "./schemas.ts";
+import {
+  assessmentsFamily,
+  createAssessment,
+  deleteAssessment,
+  readAssessment,
+  readAssessmentPage,
+  saveAnswers,
+} from "./service.ts";
+
+const authGuard = { security: bearerSecurity, middleware: [requireAuth] };
+const notModified = { 304: { description: "Not modified: the `If-None-Match` tag is current" } };
+const cachingHeaders = {
+  ETag: { schema: { type: "string" as const }, description: "Strong entity tag of the body" },
+  "Cache-Control": { schema: { type: "string" as const }, description: "private, no-cache" },
+};
+
+export const assessmentRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/assessments",
+      tags: ["Assessments"],
+      summary: "Start a draft on the template's current version",
+      ...authGuard,
+      request: { body: jsonBody(NewAssessmentSchema) },
+      responses: {
+        201: jsonResponse(AssessmentSchema, "The new draft"),
+        400: errorResponses[400],
+        401: errorResponses[401],
+        404: { ...errorResponses[404], description: "No published template with that slug" },
+        413: errorResponses[413],
+        415: errorResponses[415],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { userId } = principalOf(c);
+      const { db, config } = c.get("services");
+      const assessment = await createAssessment(db.primary, userId, c.req.valid("json").templateSlug);
+      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      c.header("Cache-Control", "no-store");
+      c.header("Location", `/api/v1/assessments/${assessment.id}`);
+      return c.json(assessment, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/assessments",
+      tags: ["Assessments"],
+      summary: "The caller's assessments, newest first",
+      ...authGuard,
+      request: { query: PageQuery },
+      responses: {
+        200: { ...jsonResponse(AssessmentPageSchema, "One page"), headers: cachingHeaders },
+        ...notModified,
+        400: { ...errorResponses[400], description: "Bad limit or cursor" },
+        401: errorResponses[401],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { userId } = principalOf(c);
+      const { limit, cursor } = c.req.valid("query");
+      const { db, config } = c.get("services");
+      const page = await readAssessmentPage(db.primary, requestCache(c), config, userId, limit, cursor);
+      return sendJsonWithEtag(c, page, cacheControl.private);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/assessments/{id}",
+      tags: ["Assessments"],
+      summary: "One of the caller's assessments",
+      ...authGuard,
+      request: { params: IdParam },
+      responses: {
+        200: { ...jsonResponse(AssessmentSchema, "The assessment"), headers: cachingHeaders },
+        ...notModified,
+        400: { ...errorResponses[400], description: "The id is not a UUID" },
+        401: errorResponses[401],
+        404: errorResponses[404],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { userId } = principalOf(c);
+      const { id } = c.req.valid("param");
+      const { db, config } = c.get("services");
+      const assessment = await readAssessment(db.primary, requestCache(c), config, userId, id);
+      if (!assessment) throw new ApiError("not_found", "Assessment not found");
+      return sendJsonWithEtag(c, assessment, cacheControl.private);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/assessments/{id}/answers",
+      tags: ["Assessments"],
+      summary: "Merge answers into a draft; each is checked against its question",
+      ...authGuard,
+      request: { params: IdParam, body: jsonBody(AnswersBodySchema) },
+      responses: {
+        200: jsonResponse(AssessmentSchema, "The draft with the merged answers"),
+        400: { ...errorResponses[400], description: "An answer does not fit its question (one detail per answer)" },
+        401: errorResponses[401],
+        404: errorResponses[404],
+        409: { ...errorResponses[409], description: "The assessment is no longer a draft" },
+        413: errorResponses[413],
+        415: errorResponses[415],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { userId } = principalOf(c);
+      const { id } = c.req.valid("param");
+      const { db, config } = c.get("services");
+      const assessment = await saveAnswers(db.primary, userId, id, c.req.valid("json").answers);
+      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      c.header("Cache-Control", "no-store");
+      return c.json(assessment, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/assessments/{id}",
+      tags: ["Assessments"],
+      summary: "Delete one of the caller's assessments",
+      ...authGuard,
+      request: { params: IdParam },
+      responses: {
+        204: { description: "Deleted" },
+        400: { ...errorResponses[400], description: "The id is not a UUID" },
+        401: errorResponses[401],
+        404: errorResponses[404],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { userId } = principalOf(c);
+      const { id } = c.req.valid("param");
+      const { db, config } = c.get("services");
+      await deleteAssessment(db.primary, userId, id);
+      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      return c.body(null, 204);
+    },
+  );

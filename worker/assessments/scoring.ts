@@ -1,0 +1,40 @@
+/**
+ * The scoring engine: pure functions from a template version's scales and a set of answers to
+ * scores. Each scale combines its items' values (reverse-keyed items scored as min + max - x) by
+ * mean or sum, then applies the instrument's multiplier (WHO-5: raw sum x 4 = percentage).
+ */
+import type { Answers, Scores, StoredQuestion, StoredScale } from "../db/schema.ts";
+
+/** Scores are reported to two decimals (a Mini-IPIP mean is a multiple of 0.25 anyway). */
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** The value an item contributes, or undefined when it is unanswered or not a scoreable number. */
+export function itemValue(question: StoredQuestion | undefined, answer: Answers[string] | undefined, reverse: boolean): number | undefined {
+  if (!question || question.type !== "likert" || typeof answer !== "number") return undefined;
+  if (question.min === undefined || question.max === undefined) return undefined;
+  return reverse ? question.min + question.max - answer : answer;
+}
+
+/**
+ * One score per scale that has at least one answered item. A `sum` scale with unanswered items is
+ * prorated (mean x item count), so a skipped optional item does not read as a low score.
+ *
+ * @example
+ * scoreAnswers(who5.questions, who5.scales, { q1: 3, q2: 4, q3: 2, q4: 3, q5: 4 }) // { wellbeing: 64 }
+ */
+export function scoreAnswers(questions: StoredQuestion[], scales: StoredScale[], answers: Answers): Scores {
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  const scores: Scores = {};
+  for (const scale of scales) {
+    const values = scale.items
+      .map((item) => itemValue(byId.get(item.questionId), answers[item.questionId], item.reverse))
+      .filter((v): v is number => v !== undefined);
+    if (values.length === 0) continue;
+    const total = values.reduce((a, b) => a + b, 0);
+    const combined = scale.method === "sum" ? (total * scale.items.length) / values.length : total / values.length;
+    scores[scale.id] = round2(combined * (scale.multiplier ?? 1));
+  }
+  return scores;
+}

@@ -1,0 +1,121 @@
+/**
+ * Password hashing. Production Workers cap PBKDF2 at 100,000 iterations, below today's OWASP
+ * advice for PBKDF2-SHA256, so the password is first keyed with a server-side pepper (HMAC-SHA256
+ * with PASSWORD_PEPPER, a secret that never sits in the database): a stolen table alone cannot be
+ * brute-forced. Stored format, self-describing so parameters can rise later:
+ *   pbkdf2-sha256$<iterations>$<salt, base64>$<hash, base64>
+ * Legacy bcrypt hashes from the monolith verify too; both are rehashed at the next login.
+ */
+import type { Config } from "../config.ts";
+import { isBcryptHash, verifyBcrypt } from "./bcrypt.ts";
+import { COMMON_PASSWORDS_FRONT_CODED } from "./common-passwords.data.ts";
+import { timingSafeEqual } from "./compare.ts";
+
+const ALGORITHM = "pbkdf2-sha256";
+const SALT_BYTES = 16;
+const HASH_BYTES = 32;
+/** Production Workers reject more (notes/platform-facts.md). */
+export const MAX_PBKDF2_ITERATIONS = 100_000;
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+const encoder = new TextEncoder();
+/** Imported keys, never pending promises: a Worker must not await another request's promise. */
+const pepperKeys = new Map<string, CryptoKey>();
+
+async function pepperKey(pepper: string): Promise<CryptoKey> {
+  let key = pepperKeys.get(pepper);
+  if (!key) {
+    key = await crypto.subtle.importKey("raw", encoder.encode(pepper), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    pepperKeys.set(pepper, key);
+  }
+  return key;
+}
+
+async function derive(config: Config, password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+  if (iterations > MAX_PBKDF2_ITERATIONS) throw new Error(`PBKDF2 iterations above ${MAX_PBKDF2_ITERATIONS}`);
+  const peppered = await crypto.subtle.sign("HMAC", await pepperKey(config.PASSWORD_PEPPER), encoder.encode(password.normalize("NFC")));
+  const material = await crypto.subtle.importKey("raw", peppered, "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, material, HASH_BYTES * 8);
+  return new Uint8Array(bits);
+}
+
+interface Pbkdf2Hash {
+  iterations: number;
+  salt: Uint8Array;
+  hash: Uint8Array;
+}
+
+/** The parameters of a stored PBKDF2 hash, or `undefined` if it is not one. */
+export function parsePbkdf2(stored: string): Pbkdf2Hash | undefined {
+  const [algorithm, iterations, salt, hash, ...rest] = stored.split("$");
+  if (algorithm !== ALGORITHM || rest.length > 0 || !iterations || !salt || !hash || !/^\d{1,7}$/.test(iterations)) return undefined;
+  const count = Number(iterations);
+  if (count < 1 || count > MAX_PBKDF2_ITERATIONS) return undefined;
+  try {
+    return { iterations: count, salt: fromBase64(salt), hash: fromBase64(hash) };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function hashPassword(config: Config, password: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+  const iterations = config.PASSWORD_PBKDF2_ITERATIONS;
+  const hash = await derive(config, password, salt, iterations);
+  return `${ALGORITHM}$${iterations}$${toBase64(salt)}$${toBase64(hash)}`;
+}
+
+export interface Verification {
+  ok: boolean;
+  /** The stored hash uses an older algorithm or parameters: store `hashPassword(...)` instead. */
+  needsRehash: boolean;
+}
+
+export async function verifyPassword(config: Config, password: string, stored: string): Promise<Verification> {
+  const parsed = parsePbkdf2(stored);
+  if (parsed) {
+    const hash = await derive(config, password, parsed.salt, parsed.iterations);
+    const ok = timingSafeEqual(hash, parsed.hash);
+    return { ok, needsRehash: ok && (parsed.iterations !== config.PASSWORD_PBKDF2_ITERATIONS || parsed.salt.length < SALT_BYTES) };
+  }
+  if (isBcryptHash(stored)) {
+    const ok = verifyBcrypt(password, stored);
+    return { ok, needsRehash: ok };
+  }
+  return { ok: false, needsRehash: false };
+}
+
+/** The work of one verification, for an unknown email, so it answers in the time a wrong password does. */
+export async function burnVerificationWork(config: Config, password: string): Promise<void> {
+  await derive(config, password, crypto.getRandomValues(new Uint8Array(SALT_BYTES)), config.PASSWORD_PBKDF2_ITERATIONS);
+}
+
+let commonPasswords: Set<string> | undefined;
+
+function decodeCommonPasswords(): Set<string> {
+  const set = new Set<string>();
+  let previous = "";
+  for (const entry of COMMON_PASSWORDS_FRONT_CODED.match(/[A-Z][^A-Z]*/g) ?? []) {
+    previous = previous.slice(0, entry.charCodeAt(0) - 65) + entry.slice(1);
+    set.add(previous);
+  }
+  return set;
+}
+
+/** True for passwords on the top-10,000 list (case-insensitive). */
+export function isCommonPassword(password: string): boolean {
+  commonPasswords ??= decodeCommonPasswords();
+  return commonPasswords.has(password.normalize("NFKC").toLowerCase());
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+}

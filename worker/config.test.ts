@@ -1,0 +1,30 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, type Env } from "./config.ts";
+
+const base = env as unknown as Env;
+
+describe("loadConfig", () => {
+  it("accepts the test bindings", () => {
+    expect(loadConfig(base).ENVIRONMENT).toBe("test");
+  });
+
+  it("names a missing secret", () => {
+    const { JWT_SECRET: _omitted, ...rest } = base;
+    expect(() => loadConfig({ ...rest } as Env)).toThrow(ConfigError);
+    expect(() => loadConfig({ ...rest } as Env)).toThrow(/JWT_SECRET/);
+  });
+
+  it("names every bad variable at once", () => {
+    const bad = { ...base, UPSTASH_REDIS_REST_URL: "not a url", AI_DAILY_BUDGET: "-1" } as Env;
+    try {
+      loadConfig(bad);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as ConfigError).message;
+      expect(message).toContain("UPSTASH_REDIS_REST_URL");
+      expect(message).toContain("AI_DAILY_BUDGET");
+    }
+  });
+});

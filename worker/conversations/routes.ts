@@ -1,0 +1,184 @@
+/** Conversations (API.md "Conversations"), all (auth) and scoped to the caller. */
+import { createRoute } from "@hono/zod-openapi";
+import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
+import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
+import { IdempotencyHeaders } from "../http/idempotency.ts";
+import { ApiError } from "../http/errors.ts";
+import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, PageQuery } from "../http/openapi.ts";
+import { startAiWork } from "../jobs/start.ts";
+import {
+  ConversationPageSchema,
+  ConversationSchema,
+  MessageAcceptedSchema,
+  MessagePageSchema,
+  NewConversationSchema,
+  NewMessageSchema,
+} from "./schemas.ts";
+import {
+  createConversation,
+  deleteConversation,
+  getConversation,
+  listConversations,
+  listMessages,
+  planMessage,
+} from "./service.ts";
+
+const authGuard = { security: bearerSecurity, middleware: [requireAuth] };
+const notModified = { 304: { description: "Not modified: the `If-None-Match` tag is current" } };
+
+export const conversationRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations",
+      tags: ["Conversations"],
+      summary: "Start a conversation, optionally about one of your assessments",
+      ...authGuard,
+      request: { body: { ...jsonBody(NewConversationSchema), required: false } },
+      responses: {
+        201: jsonResponse(ConversationSchema, "The new conversation"),
+        400: errorResponses[400],
+        401: errorResponses[401],
+        404: { ...errorResponses[404], description: "No such assessment of yours" },
+        413: errorResponses[413],
+        415: errorResponses[415],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { userId } = principalOf(c);
+      const conversation = await createConversation(c.get("services").db.primary, userId, c.req.valid("json") ?? {});
+      c.header("Cache-Control", "no-store");
+      c.header("Location", `/api/v1/conversations/${conversation.id}`);
+      return c.json(conversation, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations",
+      tags: ["Conversations"],
+      summary: "Your conversations, newest first",
+      ...authGuard,
+      request: { query: PageQuery },
+      responses: {
+        200: jsonResponse(ConversationPageSchema, "One page"),
+        ...notModified,
+        400: errorResponses[400],
+        401: errorResponses[401],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const page = await listConversations(c.get("services").db.primary, principalOf(c).userId, limit, cursor);
+      return sendJsonWithEtag(c, page, cacheControl.private);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations/{id}",
+      tags: ["Conversations"],
+      summary: "One of your conversations",
+      ...authGuard,
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse(ConversationSchema, "The conversation"),
+        ...notModified,
+        400: errorResponses[400],
+        401: errorResponses[401],
+        404: errorResponses[404],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const conversation = await getConversation(c.get("services").db.primary, principalOf(c).userId, c.req.valid("param").id);
+      return sendJsonWithEtag(c, conversation, cacheControl.private);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/conversations/{id}",
+      tags: ["Conversations"],
+      summary: "Delete a conversation and its messages",
+      ...authGuard,
+      request: { params: IdParam },
+      responses: {
+        204: { description: "Deleted" },
+        400: errorResponses[400],
+        401: errorResponses[401],
+        404: errorResponses[404],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      await deleteConversation(c.get("services").db.primary, principalOf(c).userId, c.req.valid("param").id);
+      c.header("Cache-Control", "no-store");
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations/{id}/messages",
+      tags: ["Conversations"],
+      summary: "A conversation's messages, oldest first",
+      ...authGuard,
+      request: { params: IdParam, query: PageQuery },
+      responses: {
+        200: jsonResponse(MessagePageSchema, "One page, oldest first"),
+        ...notModified,
+        400: errorResponses[400],
+        401: errorResponses[401],
+        404: errorResponses[404],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const page = await listMessages(c.get("services").db.primary, principalOf(c).userId, c.req.valid("param").id, limit, cursor);
+      return sendJsonWithEtag(c, page, cacheControl.private);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations/{id}/messages",
+      tags: ["Conversations"],
+      summary: "Post a message; the AI's reply is written by a background job",
+      description:
+        "Answers 202 at once with your message, the pending reply and its job (follow it at `/api/v1/jobs/{id}` or its " +
+        "`/events`). Counts towards your hourly AI limit and the global daily AI quota. With `Idempotency-Key`, a repeat " +
+        "within 24 h returns the first response and starts nothing.",
+      ...authGuard,
+      request: { params: IdParam, headers: IdempotencyHeaders, body: jsonBody(NewMessageSchema) },
+      responses: {
+        202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending"),
+        400: errorResponses[400],
+        401: errorResponses[401],
+        404: errorResponses[404],
+        409: { ...errorResponses[409], description: "The Idempotency-Key was used with a different request" },
+        413: errorResponses[413],
+        415: errorResponses[415],
+        429: { ...errorResponses[429], description: "`rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { userId } = principalOf(c);
+      const conversationId = c.req.valid("param").id;
+      const body = c.req.valid("json");
+      const db = c.get("services").db.primary;
+      const accepted = await startAiWork(c, {
+        userId,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+        requestBody: body,
+        preload: async () => undefined,
+        plan: () => planMessage(db, userId, conversationId, body.content),
+        notWritten: () => new ApiError("not_found", "Conversation not found"),
+      });
+      return c.json(accepted, 202);
+    },
+  );

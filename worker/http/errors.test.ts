@@ -1,0 +1,83 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { createApp } from "../app.ts";
+import type { Env } from "../config.ts";
+import { call } from "../testing/http.ts";
+import { ApiError } from "./errors.ts";
+
+interface ErrorBody {
+  error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] };
+}
+
+const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+
+describe("the error contract", () => {
+  it("answers an unknown route with the JSON 404", async () => {
+    const res = await call<ErrorBody>("GET", "/api/v1/no-such-thing");
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("not_found");
+    expect(res.body.error.requestId).toBe(res.headers.get("x-request-id"));
+  });
+
+  it("answers malformed JSON with 400 invalid_json", async () => {
+    const app = createApp();
+    app.post("/api/v1/echo", async (c) => c.json(await c.req.json()));
+    const res = await app.fetch(
+      new Request("https://assay.test/api/v1/echo", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"email": ',
+      }),
+      env as unknown as Env,
+      ctx,
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorBody).error.code).toBe("invalid_json");
+  });
+
+  it("answers a body over 64 KiB with 413 payload_too_large", async () => {
+    const res = await call<ErrorBody>("POST", "/api/health", { rawBody: JSON.stringify({ pad: "x".repeat(65 * 1024) }), headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe("payload_too_large");
+  });
+
+  it("answers a non-JSON body with 415 unsupported_media_type", async () => {
+    const res = await call<ErrorBody>("POST", "/api/health", { rawBody: "email=a", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe("unsupported_media_type");
+  });
+
+  it("answers a thrown error with 500 internal, logs it, and never leaks its message", async () => {
+    const app = createApp();
+    app.get("/api/v1/boom", () => {
+      throw new Error("secret internals: password=hunter2");
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const res = await app.fetch(new Request("https://assay.test/api/v1/boom"), env as unknown as Env, ctx);
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    const body = JSON.parse(text) as ErrorBody;
+    expect(body.error.code).toBe("internal");
+    expect(text).not.toContain("hunter2");
+    expect(logged.mock.calls.flat().join(" ")).toContain("hunter2");
+    expect(logged.mock.calls.flat().join(" ")).toContain(body.error.requestId);
+    logged.mockRestore();
+  });
+
+  it("keeps a sane incoming X-Request-Id and replaces an insane one", async () => {
+    const kept = await call("GET", "/api/health", { headers: { "X-Request-Id": "trace-abc.123" } });
+    expect(kept.headers.get("x-request-id")).toBe("trace-abc.123");
+    const replaced = await call("GET", "/api/health", { headers: { "X-Request-Id": "bad id <script>" } });
+    expect(replaced.headers.get("x-request-id")).not.toContain("<");
+  });
+
+  it("maps ApiError details and Retry-After onto the response", async () => {
+    const app = createApp();
+    app.get("/api/v1/limited", () => {
+      throw new ApiError("rate_limited", "Slow down", { retryAfter: 7.2 });
+    });
+    const res = await app.fetch(new Request("https://assay.test/api/v1/limited"), env as unknown as Env, ctx);
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("8");
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The job state machine, in SQL. Every transition is one conditional statement, so concurrent
+ * consumers, duplicate deliveries, the sweeper and the dead-letter queue can race without a lock:
+ *
+ *   queued ──claim──► running ──finish──► succeeded | failed
+ *     ▲                 │
+ *     └──requeue/defer──┘   (a retryable failure, or the daily budget is spent)
+ *
+ * A claim bumps `attempts`, which then fences the claimant's later writes: if its lease ran out and
+ * another delivery claimed the job, the stale claimant's finish matches nothing. A job's effect
+ * (the reply, the analysis) is written in the same statement as its terminal status, so it happens
+ * exactly once.
+ */
+import { and, eq, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { jobs } from "../db/schema.ts";
+import type { Db } from "../platform/db.ts";
+import type { JobRow } from "./service.ts";
+
+const now = sql`now()`;
+const inSeconds = (seconds: number) => sql`now() + make_interval(secs => ${seconds})`;
+
+/** Claimable: queued and not waiting for a moment, or running past its lease (a crashed consumer). */
+export const claimable = or(
+  and(eq(jobs.status, "queued"), or(isNull(jobs.leaseExpiresAt), lte(jobs.leaseExpiresAt, now))),
+  and(eq(jobs.status, "running"), lte(jobs.leaseExpiresAt, now)),
+);
+
+/** Takes the job for one attempt; undefined when it is not claimable (finished, or someone holds it). */
+export async function claimJob(db: Db, jobId: string, leaseSeconds: number): Promise<JobRow | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({
+      status: "running",
+      attempts: sql`${jobs.attempts} + 1`,
+      leaseExpiresAt: inSeconds(leaseSeconds),
+      updatedAt: now,
+    })
+    .where(and(eq(jobs.id, jobId), claimable))
+    .returning();
+  return row;
+}
+
+const heldBy = (job: JobRow) => and(eq(jobs.id, job.id), eq(jobs.status, "running"), eq(jobs.attempts, job.attempts));
+
+/** Back to the queue after a retryable failure; the attempt counts. */
+export async function requeueJob(db: Db, job: JobRow): Promise<void> {
+  await db.update(jobs).set({ status: "queued", leaseExpiresAt: null, updatedAt: now }).where(heldBy(job));
+}
+
+/**
+ * Back to the queue until the daily budget resets; the attempt made no model call, so it does not
+ * count, and the lease keeps the sweeper and duplicate deliveries away until then.
+ */
+export async function deferJob(db: Db, job: JobRow, seconds: number): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ status: "queued", attempts: sql`${jobs.attempts} - 1`, leaseExpiresAt: inSeconds(seconds), updatedAt: now })
+    .where(heldBy(job));
+}
+
+export interface JobAnswer {
+  text: string;
+  model: string;
+  promptTokens: number | null;
+  outputTokens: number | null;
+}
+
+/** The job a finish ended: whose it was and what kind, for the cache invalidation that follows. */
+export interface FinishedJob {
+  userId: string;
+  kind: JobRow["kind"];
+}
+
+/**
+ * Ends a job and applies its effects in one statement. Each effect is an UPDATE of the subject that
+ * reads the finished job from the CTE `done` (`where id in (select subject_id from done)`); data-
+ * modifying CTEs always run. Resolves to the finished job, or undefined if the fence matched nothing.
+ */
+async function finish(db: Db, fence: SQL, set: SQL, effects: SQL[]): Promise<FinishedJob | undefined> {
+  const ctes = effects.map((effect, i) => sql`, ${sql.identifier(`effect_${i}`)} as (${effect})`);
+  const result = await db.execute<{ user_id: string; kind: JobRow["kind"] }>(sql`
+    with done as (update jobs set ${set}, lease_expires_at = null, finished_at = now(), updated_at = now()
+                  where ${fence} returning subject_id, user_id, kind)
+    ${sql.join(ctes)}
+    select user_id, kind from done`);
+  const row = result.rows[0];
+  return row && { userId: row.user_id, kind: row.kind };
+}
+
+const fenceOf = (job: JobRow) => sql`id = ${job.id} and status = 'running' and attempts = ${job.attempts}`;
+
+/** A failed job's subject fails too: the pending reply or the analyzing assessment (ids are unique across both). */
+function failSubject(error: string): SQL[] {
+  return [
+    sql`update messages set status = 'failed', error = ${error}, updated_at = now()
+        where id in (select subject_id from done) and status = 'pending' returning id`,
+    sql`update assessments set status = 'failed', updated_at = now()
+        where id in (select subject_id from done) and status = 'analyzing' returning id`,
+  ];
+}
+
+export function succeedJob(db: Db, job: JobRow, answer: JobAnswer, effect: SQL): Promise<FinishedJob | undefined> {
+  const set = sql`status = 'succeeded', error = null, model = ${answer.model},
+                  prompt_tokens = ${answer.promptTokens}, output_tokens = ${answer.outputTokens}`;
+  return finish(db, fenceOf(job), set, [effect]);
+}
+
+export function failJob(db: Db, job: JobRow, error: string): Promise<FinishedJob | undefined> {
+  return finish(db, fenceOf(job), sql`status = 'failed', error = ${error}`, failSubject(error));
+}
+
+/**
+ * Fails a job the queue gave up on, unless someone still works on it (a live lease) or it waits
+ * for the budget: those finish or come back on their own.
+ */
+export function failAbandonedJob(db: Db, jobId: string, error: string): Promise<FinishedJob | undefined> {
+  const fence = sql`id = ${jobId} and ((status = 'queued' and (lease_expires_at is null or lease_expires_at <= now()))
+                    or (status = 'running' and lease_expires_at <= now()))`;
+  return finish(db, fence, sql`status = 'failed', error = ${error}`, failSubject(error));
+}

@@ -1,0 +1,127 @@
+/**
+ * Starting AI work from a request, the same way on every route that does (submit, chat message):
+ *
+ * 1. In parallel: the admission (global daily budget + the user's limit, one Upstash round trip),
+ *    the response stored under the `Idempotency-Key` if one was sent, and the route's own read.
+ * 2. A stored response is replayed (nothing new starts); otherwise quotas refuse with 429.
+ * 3. ONE batch writes the domain rows, the queued job and the idempotency record, each guarded in
+ *    SQL; the response was computed before it (ids and timestamps made here) so it can be stored.
+ * 4. The job is sent to the queue (a lost send is the sweeper's) and the route answers 202.
+ *
+ * Work that does not start gives its budget reservation back.
+ */
+import type { BatchItem } from "drizzle-orm/batch";
+import { sql, type SQL } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv } from "../context.ts";
+import type { ApiError } from "../http/errors.ts";
+import {
+  idempotentRequest,
+  keyIsFree,
+  lockKey,
+  rememberResponse,
+  replayed,
+  storedFrom,
+  storedResponse,
+  type IdempotentRequest,
+  type StoredResponse,
+} from "../http/idempotency.ts";
+import type { Db } from "../platform/db.ts";
+import { admitAiWork, enforceAdmission, type AiAdmission } from "../platform/quota.ts";
+import { enqueueJob, type JobRow } from "./service.ts";
+
+export interface WorkPlan<B> {
+  job: JobRow;
+  /** The 202 body, made before the write so the idempotency record can hold it. */
+  body: B;
+  /** The domain statements. They must insert `job`, and only when `keyFree` and their own conditions hold. */
+  statements: (keyFree: SQL) => BatchItem<"pg">[];
+}
+
+export interface StartOptions<T, B> {
+  userId: string;
+  /** The `Idempotency-Key` header, if sent. */
+  idempotencyKey: string | undefined;
+  /** The validated body, part of what a key is bound to. */
+  requestBody: unknown;
+  /** A read the plan needs, run in parallel with the admission. */
+  preload: () => Promise<T>;
+  /** Checks the preloaded state and plans the work; throws an ApiError to refuse. */
+  plan: (preloaded: T) => WorkPlan<B> | Promise<WorkPlan<B>>;
+  /** The error when the guarded statements wrote nothing (the subject changed or vanished meanwhile). */
+  notWritten: () => ApiError;
+}
+
+type Batch = [BatchItem<"pg">, ...BatchItem<"pg">[]];
+type StoredRow = { request_hash: string; status_code: number; response_body: unknown };
+
+/**
+ * Step 3: the one batch. With a key: lock it, write the work if the key is free, remember the
+ * response if the work was written, then read back whether it was and what the key holds now.
+ */
+async function writeWork<B>(db: Db, idem: IdempotentRequest | undefined, plan: WorkPlan<B>) {
+  const jobWritten = sql`exists (select 1 from jobs where id = ${plan.job.id})`;
+  const check = db.execute<{ written: boolean | string }>(sql`select ${jobWritten} as written`);
+  const items: BatchItem<"pg">[] = idem
+    ? [lockKey(db, idem), ...plan.statements(keyIsFree(idem)), rememberResponse(db, idem, 202, plan.body, jobWritten), check, storedResponse(db, idem)]
+    : [...plan.statements(keyIsFree(undefined)), check];
+  const results = (await db.batch(items as Batch)) as { rows: unknown[] }[];
+  const checked = results[idem ? results.length - 2 : results.length - 1]?.rows[0] as { written: boolean | string } | undefined;
+  const written = [true, "true", "t"].includes(checked?.written ?? false);
+  const stored = idem && !written ? storedFrom((results.at(-1)?.rows ?? []) as StoredRow[]) : undefined;
+  return { written, stored };
+}
+
+/**
+ * Runs steps 1-4 and resolves to the 202 body (the first one again for a replayed key).
+ *
+ * @example
+ * return c.json(await startAiWork(c, { userId, idempotencyKey, requestBody, preload, plan, notWritten }), 202);
+ */
+export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOptions<T, B>): Promise<B> {
+  const services = c.get("services");
+  const db = services.db.primary;
+  const idem = await idempotentRequest(c, options.userId, options.idempotencyKey, options.requestBody);
+
+  const admitting = admitAiWork(services, options.userId);
+  let admission: AiAdmission;
+  let stored: StoredResponse | undefined;
+  let preloaded: T;
+  try {
+    [admission, stored, preloaded] = await Promise.all([
+      admitting,
+      idem ? storedResponse(db, idem).then((r) => storedFrom(r.rows)) : undefined,
+      options.preload(),
+    ]);
+  } catch (err) {
+    c.executionCtx.waitUntil(admitting.then((a) => a.release(), () => undefined));
+    throw err;
+  }
+  const giveBack = () => c.executionCtx.waitUntil(admission.release());
+
+  if (idem && stored) {
+    giveBack();
+    return replayed(c, stored, idem) as B;
+  }
+  enforceAdmission(c, admission);
+
+  let plan: WorkPlan<B>;
+  let outcome: Awaited<ReturnType<typeof writeWork<B>>>;
+  try {
+    plan = await options.plan(preloaded);
+    outcome = await writeWork(db, idem, plan);
+  } catch (err) {
+    giveBack();
+    throw err;
+  }
+
+  if (outcome.written) {
+    await enqueueJob(services, c.get("logger"), plan.job.id);
+    c.header("Location", `/api/v1/jobs/${plan.job.id}`);
+    c.header("Cache-Control", "no-store");
+    return plan.body;
+  }
+  giveBack();
+  if (idem && outcome.stored) return replayed(c, outcome.stored, idem) as B;
+  throw options.notWritten();
+}

@@ -1,0 +1,93 @@
+/**
+ * What each kind of job reads before calling the model, and the effect its answer has: a chat reply
+ * fills in the pending assistant message; an analysis completes the assessment.
+ */
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { analysisPrompt, CHAT_HISTORY_MESSAGES, chatPrompt, scoredScales, type AiPrompt, type InstrumentResult } from "../ai/prompts.ts";
+import { assessments, conversations, messages, templateVersions } from "../db/schema.ts";
+import type { Db } from "../platform/db.ts";
+import type { JobRow } from "./service.ts";
+
+/** The prompt to send, or why the job cannot run (its subject is gone or already settled). */
+export type PreparedTask = { prompt: AiPrompt } | { gone: string };
+
+const instrumentColumns = {
+  scores: assessments.scores,
+  title: templateVersions.title,
+  description: templateVersions.description,
+  questions: templateVersions.questions,
+  scales: templateVersions.scales,
+};
+
+type InstrumentRow = { scores: Record<string, number> | null } & Pick<
+  typeof templateVersions.$inferSelect,
+  "title" | "description" | "questions" | "scales"
+>;
+
+function instrumentResult(row: InstrumentRow): InstrumentResult | undefined {
+  if (!row.scores) return undefined;
+  return { title: row.title, description: row.description, scales: scoredScales(row.questions, row.scales, row.scores) };
+}
+
+async function prepareAnalysis(db: Db, job: JobRow): Promise<PreparedTask> {
+  const [row] = await db
+    .select({ status: assessments.status, ...instrumentColumns })
+    .from(assessments)
+    .innerJoin(templateVersions, eq(templateVersions.id, assessments.templateVersionId))
+    .where(eq(assessments.id, job.subjectId))
+    .limit(1);
+  if (!row) return { gone: "The assessment was deleted before its analysis was written." };
+  const result = instrumentResult(row);
+  if (row.status !== "analyzing" || !result) return { gone: "The assessment is no longer waiting for an analysis." };
+  return { prompt: analysisPrompt(result) };
+}
+
+/** The pending reply, the messages before it and the linked assessment: one round trip. */
+async function prepareChatReply(db: Db, job: JobRow): Promise<PreparedTask> {
+  const reply = alias(messages, "reply");
+  const [pending, history, linked] = await db.batch([
+    db.select({ status: messages.status }).from(messages).where(eq(messages.id, job.subjectId)).limit(1),
+    db
+      .select({ role: messages.role, content: messages.content })
+      .from(messages)
+      .innerJoin(reply, eq(reply.conversationId, messages.conversationId))
+      .where(
+        and(
+          eq(reply.id, job.subjectId),
+          eq(messages.status, "complete"),
+          sql`(${messages.createdAt}, ${messages.id}) < (${reply.createdAt}, ${reply.id})`,
+        ),
+      )
+      .orderBy(desc(messages.createdAt), desc(messages.id))
+      .limit(CHAT_HISTORY_MESSAGES),
+    db
+      .select(instrumentColumns)
+      .from(reply)
+      .innerJoin(conversations, eq(conversations.id, reply.conversationId))
+      .innerJoin(assessments, eq(assessments.id, conversations.assessmentId))
+      .innerJoin(templateVersions, eq(templateVersions.id, assessments.templateVersionId))
+      .where(eq(reply.id, job.subjectId))
+      .limit(1),
+  ]);
+  if (!pending[0]) return { gone: "The conversation was deleted before the reply was written." };
+  if (pending[0].status !== "pending") return { gone: "The reply is no longer pending." };
+  const turns = history.reverse();
+  if (!turns.some((m) => m.role === "user")) return { gone: "There is no message to reply to." };
+  const context = linked[0] ? instrumentResult(linked[0]) : undefined;
+  return { prompt: chatPrompt(turns, context) };
+}
+
+export function prepareTask(db: Db, job: JobRow): Promise<PreparedTask> {
+  return job.kind === "chat_reply" ? prepareChatReply(db, job) : prepareAnalysis(db, job);
+}
+
+/** The answer's effect, as an UPDATE reading the finished job from the CTE `done` (see lifecycle.ts). */
+export function answerEffect(job: JobRow, text: string): SQL {
+  if (job.kind === "chat_reply") {
+    return sql`update messages set content = ${text}, status = 'complete', error = null, updated_at = now()
+               where id in (select subject_id from done) and status = 'pending' returning id`;
+  }
+  return sql`update assessments set analysis = ${text}, status = 'complete', completed_at = now(), updated_at = now()
+             where id in (select subject_id from done) and status = 'analyzing' returning id`;
+}

@@ -1,0 +1,161 @@
+/** Assessment templates (API.md "Assessment templates"): public reads, admin writes. */
+import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../context.ts";
+import { bearerSecurity, requireAdmin, requireAuth } from "../auth/middleware.ts";
+import { ApiError } from "../http/errors.ts";
+import { cacheControl, sendTagged, taggedJson } from "../http/etag.ts";
+import { createRouter, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { requestCache } from "../platform/cache.ts";
+import { forgetAtEdge, readAtEdge, TEMPLATE_MAX_AGE_SECONDS } from "./edge.ts";
+import { NewTemplateSchema, SlugParam, TemplateContentSchema, TemplateListSchema, TemplateSchema } from "./schemas.ts";
+import {
+  createTemplate,
+  publishTemplateVersion,
+  readTemplate,
+  readTemplateList,
+  templatesFamily,
+  unpublishTemplate,
+} from "./service.ts";
+
+const LIST_PATH = "/api/v1/templates";
+const pathOf = (slug: string) => `${LIST_PATH}/${encodeURIComponent(slug)}`;
+
+const notModified = { 304: { description: "Not modified: the `If-None-Match` tag is current" } };
+const cachingHeaders = {
+  ETag: { schema: { type: "string" as const }, description: "Strong entity tag of the body" },
+  "Cache-Control": { schema: { type: "string" as const }, description: `public, max-age=${TEMPLATE_MAX_AGE_SECONDS}` },
+};
+const adminGuard = { security: bearerSecurity, middleware: [requireAuth, requireAdmin] };
+
+/** Read-your-writes for the admin: the shared cache, this isolate and this colo, before answering. */
+async function forgetTemplate(c: Context<AppEnv>, slug: string): Promise<void> {
+  await Promise.all([
+    requestCache(c).invalidate(templatesFamily(c.get("services").config)),
+    forgetAtEdge(c, [LIST_PATH, pathOf(slug)]),
+  ]);
+}
+
+export const templateRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/templates",
+      tags: ["Templates"],
+      summary: "Published templates (public)",
+      responses: {
+        200: { ...jsonResponse(TemplateListSchema, "Published templates, by slug"), headers: cachingHeaders },
+        ...notModified,
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { db, config } = c.get("services");
+      const tagged = await readAtEdge(c, LIST_PATH, async () =>
+        taggedJson({ items: await readTemplateList(db.primary, requestCache(c), config) }),
+      );
+      if (!tagged) throw new ApiError("internal", "The template list could not be built");
+      return sendTagged(c, tagged, cacheControl.public(TEMPLATE_MAX_AGE_SECONDS));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/templates/{slug}",
+      tags: ["Templates"],
+      summary: "A published template with its questions and scales (public)",
+      request: { params: SlugParam },
+      responses: {
+        200: { ...jsonResponse(TemplateSchema, "The current version"), headers: cachingHeaders },
+        ...notModified,
+        404: errorResponses[404],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid("param");
+      const { db, config } = c.get("services");
+      const tagged = await readAtEdge(c, pathOf(slug), async () => {
+        const template = await readTemplate(db.primary, requestCache(c), config, slug);
+        return template && taggedJson(template);
+      });
+      if (!tagged) throw new ApiError("not_found", `No template '${slug}'`);
+      return sendTagged(c, tagged, cacheControl.public(TEMPLATE_MAX_AGE_SECONDS));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/templates",
+      tags: ["Templates"],
+      summary: "Create a template, published as version 1 (admin)",
+      ...adminGuard,
+      request: { body: jsonBody(NewTemplateSchema) },
+      responses: {
+        201: jsonResponse(TemplateSchema, "Created"),
+        400: errorResponses[400],
+        401: errorResponses[401],
+        403: errorResponses[403],
+        409: { ...errorResponses[409], description: "The slug is taken" },
+        413: errorResponses[413],
+        415: errorResponses[415],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const template = await createTemplate(c.get("services").db.primary, c.req.valid("json"));
+      await forgetTemplate(c, template.slug);
+      c.header("Cache-Control", "no-store");
+      return c.json(template, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/templates/{slug}",
+      tags: ["Templates"],
+      summary: "Publish a new version (admin); existing assessments keep the version they started with",
+      ...adminGuard,
+      request: { params: SlugParam, body: jsonBody(TemplateContentSchema) },
+      responses: {
+        200: jsonResponse(TemplateSchema, "The new current version"),
+        400: errorResponses[400],
+        401: errorResponses[401],
+        403: errorResponses[403],
+        404: errorResponses[404],
+        413: errorResponses[413],
+        415: errorResponses[415],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid("param");
+      const template = await publishTemplateVersion(c.get("services").db.primary, slug, c.req.valid("json"));
+      await forgetTemplate(c, slug);
+      c.header("Cache-Control", "no-store");
+      return c.json(template, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/templates/{slug}",
+      tags: ["Templates"],
+      summary: "Unpublish (admin): hidden from lists and new assessments; existing assessments keep it",
+      ...adminGuard,
+      request: { params: SlugParam },
+      responses: {
+        204: { description: "Unpublished" },
+        401: errorResponses[401],
+        403: errorResponses[403],
+        404: errorResponses[404],
+        503: errorResponses[503],
+      },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid("param");
+      await unpublishTemplate(c.get("services").db.primary, slug);
+      await forgetTemplate(c, slug);
+      return c.body(null, 204);
+    },
+  );

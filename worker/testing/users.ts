@@ -1,0 +1,95 @@
+/**
+ * Test helpers for accounts: real users made through the real register route, and admins made
+ * the way production makes them (a database update; there is no HTTP route that makes an admin).
+ */
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import type { Env } from "../config.ts";
+import { users } from "../db/schema.ts";
+import type { Db } from "../platform/db.ts";
+import { servicesFor } from "../platform/services.ts";
+import { call, uniqueIp } from "./http.ts";
+
+export interface TestUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: "user" | "admin";
+  createdAt: string;
+}
+
+export interface RegisteredUser {
+  user: TestUser;
+  accessToken: string;
+  refreshToken: string;
+  email: string;
+  password: string;
+}
+
+export interface NewUserOptions {
+  email?: string;
+  password?: string;
+  displayName?: string;
+  ip?: string;
+}
+
+interface SessionBody {
+  user: TestUser;
+  accessToken: string;
+  refreshToken: string;
+}
+
+let counter = 0;
+
+/** A unique address every call (unique across test files and runs too). */
+export function uniqueEmail(label = "user"): string {
+  counter += 1;
+  return `${label}.${Date.now().toString(36)}.${counter}.${crypto.randomUUID().slice(0, 8)}@example.test`;
+}
+
+/**
+ * Registers a new user through `POST /api/v1/auth/register` and returns its session.
+ *
+ * @example
+ * const alice = await registerUser();
+ * await call("GET", "/api/v1/me", { token: alice.accessToken });
+ */
+export async function registerUser(options: NewUserOptions = {}): Promise<RegisteredUser> {
+  const email = options.email ?? uniqueEmail();
+  const password = options.password ?? `Tr0ub4dor&3-${crypto.randomUUID()}`;
+  const displayName = options.displayName ?? "Test User";
+  const res = await call<SessionBody>("POST", "/api/v1/auth/register", {
+    body: { email, password, displayName },
+    ip: options.ip ?? uniqueIp(),
+  });
+  if (res.status !== 201) throw new Error(`registerUser: expected 201, got ${res.status}: ${res.text}`);
+  return { user: res.body.user, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken, email, password };
+}
+
+/** The project's database (the stand-in), for arranging and inspecting rows in tests. */
+export function testDb(): Db {
+  return servicesFor(env as unknown as Env).db.primary;
+}
+
+/** Promotes a user to admin in the database (as `npm run user:promote` does). */
+export async function makeAdmin(userId: string): Promise<void> {
+  await testDb().update(users).set({ role: "admin" }).where(eq(users.id, userId));
+}
+
+/**
+ * Registers a user, promotes them and logs in again, so the access token carries `role: "admin"`.
+ *
+ * @example
+ * const admin = await registerAdmin();
+ * await call("POST", "/api/v1/templates", { token: admin.accessToken, body: template });
+ */
+export async function registerAdmin(options: NewUserOptions = {}): Promise<RegisteredUser> {
+  const registered = await registerUser(options);
+  await makeAdmin(registered.user.id);
+  const res = await call<SessionBody>("POST", "/api/v1/auth/login", {
+    body: { email: registered.email, password: registered.password },
+    ip: options.ip ?? uniqueIp(),
+  });
+  if (res.status !== 200) throw new Error(`registerAdmin: login expected 200, got ${res.status}: ${res.text}`);
+  return { ...registered, user: res.body.user, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
+}
