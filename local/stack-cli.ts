@@ -1,8 +1,9 @@
 /**
  * Runs the local stand-ins on their own: `node local/stack-cli.ts`. Backends from LOCAL_PG_URL and
  * LOCAL_REDIS_URL (embedded PGlite and a spawned or in-memory Redis otherwise); LOCAL_DATA_DIR
- * persists data; LOCAL_PORTS=ephemeral picks free ports instead of 4444-4446. Prints the URLs as
- * one JSON line and stops cleanly on SIGINT/SIGTERM.
+ * persists data; LOCAL_PORTS=ephemeral picks free ports instead of 4444-4446;
+ * LOCAL_MIGRATIONS_FOLDER replaces drizzle/. Prints the URLs as one JSON line and stops cleanly on
+ * SIGINT/SIGTERM.
  */
 import { DEV_PORTS, startLocalStack } from "./stack.ts";
 
@@ -14,6 +15,7 @@ const stack = await startLocalStack({
   dataDir: env.LOCAL_DATA_DIR || undefined,
   ports: env.LOCAL_PORTS === "ephemeral" ? {} : DEV_PORTS,
   upstashSecret: env.LOCAL_UPSTASH_SECRET || undefined,
+  migrationsFolder: env.LOCAL_MIGRATIONS_FOLDER || undefined,
   log: (line) => console.error(`[stack] ${line}`),
 });
 
@@ -22,6 +24,7 @@ console.log(
     ...stack.urls,
     upstashToken: stack.upstashToken(),
     upstashBackend: stack.upstashBackend,
+    pids: stack.pids,
     exampleDatabaseUrl: stack.databaseUrl("assay"),
   }),
 );

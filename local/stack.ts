@@ -41,7 +41,7 @@ export interface LocalStackOptions {
   upstashSecret?: string;
   /** Drop and re-clone each database on its first use in this run (tests). */
   resetDatabases?: boolean;
-  /** Where PGlite snapshots are cached (default `<dataDir>/cache`, else node_modules/.cache/assay-local). */
+  /** Where PGlite snapshots are cached (default node_modules/.cache/assay-local: rebuildable, not data). */
   cacheDir?: string;
   /** One-line notices (template builds, fallbacks). Silent by default. */
   log?: (line: string) => void;
@@ -62,6 +62,8 @@ export interface LocalStack {
   upstashToken(scope?: string): string;
   /** Which Upstash backend serves: "redis", "spawned" or "memory". */
   upstashBackend: "redis" | "spawned" | "memory";
+  /** Processes this stack started (a spawned redis-server), for checks that stop() leaves none. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -89,8 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.ports?.neon,
       pgUrl: options.pgUrl,
       dataDir: options.dataDir && join(options.dataDir, "neon"),
-      cacheDir:
-        options.cacheDir ?? (options.dataDir ? join(options.dataDir, "cache") : join(PROJECT_ROOT, "node_modules", ".cache", "assay-local")),
+      cacheDir: options.cacheDir ?? join(PROJECT_ROOT, "node_modules", ".cache", "assay-local"),
       resetDatabases: options.resetDatabases,
       migrationsFolder: options.migrationsFolder ?? join(PROJECT_ROOT, "drizzle"),
       seed: options.seed,
@@ -102,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       databaseUrl: connectionStringFor,
       upstashToken: (scope) => (scope === undefined ? secret : `${secret}:${scope}`),
       upstashBackend: upstash.backend,
+      pids: upstash.redisPid === undefined ? [] : [upstash.redisPid],
       stop,
     };
   } catch (error) {

@@ -8,7 +8,7 @@ import type { GeminiCount } from "../control.ts";
 import { handleControl } from "../http/control-routes.ts";
 import { ScopedCounters } from "../http/counters.ts";
 import { FaultTable } from "../http/faults.ts";
-import { readJson, sendJson, serve } from "../http/server.ts";
+import { isRecord, readJson, sendJson, serve } from "../http/server.ts";
 import { countTokens, offlineReply, parseGenerateRequest, promptText, type OfflineReply } from "./offline-model.ts";
 
 export interface GeminiStandIn {
@@ -52,7 +52,9 @@ export async function startGeminiStandIn(options: { port?: number }): Promise<Ge
       sendJson(res, 403, googleError(403, "Method doesn't allow unregistered callers. Please use an API key."));
       return;
     }
-    const request = parseGenerateRequest(await readJson(req));
+    const body = await readJson(req);
+    // countTokens wraps the request it counts: {generateContentRequest: {...}} (or sends {contents}).
+    const request = parseGenerateRequest(action === "countTokens" && isRecord(body) && isRecord(body.generateContentRequest) ? body.generateContentRequest : body);
     if (typeof request === "string") {
       sendJson(res, 400, googleError(400, request));
       return;

@@ -49,6 +49,8 @@ function toReply(value: unknown): RedisReply {
   if (value === null || value === undefined) return null;
   if (typeof value === "number" || typeof value === "string" || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(toReply);
+  // ioredis turns HGETALL replies into objects whatever the call style; put the flat array back.
+  if (typeof value === "object") return Object.entries(value).flatMap(([field, item]) => [field, toReply(item)]);
   throw new RedisError(`unexpected reply from Redis: ${String(value)}`);
 }
 

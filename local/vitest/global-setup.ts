@@ -4,6 +4,7 @@
  * Redis servers of LOCAL_PG_URL / LOCAL_REDIS_URL; anything else uses the embedded ones (PGlite and
  * the in-memory Redis), as a fresh laptop would.
  */
+import { neon, neonConfig } from "@neondatabase/serverless";
 import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../stack.ts";
 import { seedDatabase } from "../../drizzle/seed.ts";
@@ -47,6 +48,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   const stack = await starting;
   users += 1;
+  // Create the project's database now (a clone of the migrated, seeded template), so the first
+  // request of the first test doesn't pay for it.
+  const feature = /^worker-(.+)$/.exec(project.name)?.[1];
+  if (feature) {
+    neonConfig.fetchEndpoint = stack.urls.neonSql;
+    await neon(stack.databaseUrl(`assay_test_${feature}`)).query("select 1");
+  }
   project.provide("stack", {
     neonSql: stack.urls.neonSql,
     upstash: stack.urls.upstash,

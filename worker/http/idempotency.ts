@@ -4,7 +4,8 @@
  * that response back (same status, same body) without starting anything. The same key on a
  * different request (another route or body) is 409.
  *
- * A request with a key writes, in its one batch: a transaction-scoped advisory lock on (user, key)
+ * The body is kept as its exact JSON text (a jsonb string), so a replay is byte for byte the first
+ * response. A request with a key writes, in its one batch: a transaction-scoped advisory lock on (user, key)
  * (so concurrent requests with one key run one after the other), the domain statements guarded by
  * `keyIsFree`, `rememberResponse` guarded by "the work was written", and `storedResponse` to read
  * back who won.
@@ -82,7 +83,7 @@ export function keyIsFree(req: IdempotentRequest | undefined): SQL {
 export function rememberResponse(db: Db, req: IdempotentRequest, status: number, body: unknown, onlyIf: SQL) {
   return db.execute(sql`
     insert into idempotency_keys (user_id, key, request_hash, status_code, response_body, created_at, expires_at)
-    select ${req.userId}::uuid, ${req.key}::text, ${req.requestHash}::text, ${status}::int, ${JSON.stringify(body)}::jsonb, now(),
+    select ${req.userId}::uuid, ${req.key}::text, ${req.requestHash}::text, ${status}::int, to_jsonb(${JSON.stringify(body)}::text), now(),
            now() + make_interval(secs => ${IDEMPOTENCY_TTL_SECONDS})
     where ${onlyIf}
     on conflict (user_id, key) do update
@@ -93,16 +94,21 @@ export function rememberResponse(db: Db, req: IdempotentRequest, status: number,
 
 /** The live response stored under the key (zero or one row). */
 export function storedResponse(db: Db, req: IdempotentRequest) {
-  return db.execute<{ request_hash: string; status_code: number; response_body: unknown }>(sql`
-    select request_hash, status_code, response_body from idempotency_keys where ${live(req)}`);
+  return db.execute<StoredRow>(sql`
+    select request_hash, status_code, response_body #>> '{}' as response_text from idempotency_keys where ${live(req)}`);
+}
+
+export interface StoredRow {
+  request_hash: string;
+  status_code: number | string;
+  response_text: string;
 }
 
 /** Reads `storedResponse`'s rows. */
-export function storedFrom(rows: readonly { request_hash: string; status_code: number; response_body: unknown }[]): StoredResponse | undefined {
+export function storedFrom(rows: readonly StoredRow[]): StoredResponse | undefined {
   const row = rows[0];
   if (!row) return undefined;
-  const body = typeof row.response_body === "string" ? (JSON.parse(row.response_body) as unknown) : row.response_body;
-  return { requestHash: row.request_hash, status: Number(row.status_code), body };
+  return { requestHash: row.request_hash, status: Number(row.status_code), body: JSON.parse(row.response_text) as unknown };
 }
 
 /**

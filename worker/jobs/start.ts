@@ -25,6 +25,7 @@ import {
   storedResponse,
   type IdempotentRequest,
   type StoredResponse,
+  type StoredRow,
 } from "../http/idempotency.ts";
 import type { Db } from "../platform/db.ts";
 import { admitAiWork, enforceAdmission, type AiAdmission } from "../platform/quota.ts";
@@ -53,7 +54,6 @@ export interface StartOptions<T, B> {
 }
 
 type Batch = [BatchItem<"pg">, ...BatchItem<"pg">[]];
-type StoredRow = { request_hash: string; status_code: number; response_body: unknown };
 
 /**
  * Step 3: the one batch. With a key: lock it, write the work if the key is free, remember the

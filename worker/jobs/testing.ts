@@ -49,15 +49,28 @@ export async function callWith<T = unknown>(target: Env, method: string, path: s
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 
-/** Delivers one batch to the Worker's `queue()` by hand and returns what it acked and retried. */
+/**
+ * Delivers one batch to the Worker's `queue()` by hand and returns what it acked and retried, with
+ * each retry's delay (which `getQueueResult` does not report).
+ */
 export async function deliver(jobIds: string[], options: { queue?: string; attempts?: number; target?: Env } = {}) {
   const batch = createMessageBatch<JobMessage>(
     options.queue ?? "ai-jobs",
     jobIds.map((jobId) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: options.attempts ?? 1, body: { jobId } })),
   );
+  const delays: (number | undefined)[] = [];
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    Object.defineProperty(message, "retry", {
+      value: (retryOptions?: QueueRetryOptions) => {
+        delays.push(retryOptions?.delaySeconds);
+        retry(retryOptions);
+      },
+    });
+  }
   const ctx = createExecutionContext();
   await worker.queue(batch, options.target ?? baseEnv, ctx);
-  return getQueueResult(batch, ctx);
+  return { ...(await getQueueResult(batch, ctx)), delays };
 }
 
 /** Runs the cron handler once. */

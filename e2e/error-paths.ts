@@ -1,0 +1,118 @@
+/**
+ * The error states a person can meet: a wrong password, the AI quota spent (banner with its reset
+ * time, then recovery), going offline mid-assessment, a page that does not exist; and the admin's
+ * templates page. Screenshots go to docs/screenshots/<viewport>-*.png.
+ */
+import type { Browser, Page } from "playwright-core";
+import { assert, screenshot, type Suite } from "./harness.ts";
+import { type Account, logIn, newAccount, signUp, type Viewport } from "./journey.ts";
+import { admin, baseUrl, spendAiBudget } from "./stack.ts";
+
+const AI_TIMEOUT = 60_000;
+
+async function wrongPassword(page: Page, account: Account, v: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await logIn(page, { email: account.email, password: `${account.password} typo` });
+  await page.getByRole("alert").filter({ hasText: "Those details didn't work" }).waitFor();
+  assert(page.url().includes("/login"), "a wrong password left the login page");
+  await screenshot(page, `${v}-login-wrong-password`);
+  await logIn(page, account);
+  await page.getByRole("heading", { name: `Hello, ${account.name}` }).waitFor();
+}
+
+async function quotaBanner(page: Page, v: string): Promise<void> {
+  await page.getByRole("link", { name: "Coach" }).click();
+  await page.getByRole("button", { name: "New conversation" }).click();
+  await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
+  const restore = await spendAiBudget();
+  if (!restore) {
+    // A remote stack: the budget cannot be spent from here, so the API's answer is simulated.
+    await page.route("**/api/v1/conversations/*/messages", (route) =>
+      route.request().method() === "POST"
+        ? route.fulfill({
+            status: 429,
+            headers: { "Content-Type": "application/json", "Retry-After": "3600" },
+            body: JSON.stringify({ error: { code: "ai_quota_exhausted", message: "The daily AI quota is spent", requestId: "e2e" } }),
+          })
+        : route.fallback(),
+    );
+  }
+  try {
+    await page.getByLabel("Message the coach").fill("Are you there?");
+    await page.getByRole("button", { name: "Send" }).click();
+    const banner = page.getByTestId("quota-banner");
+    await banner.waitFor();
+    const text = await banner.innerText();
+    assert(/resume at .+\(in .+\)/.test(text), `the banner gives no reset time: ${text}`);
+    await page.getByText("Not sent.").waitFor();
+    await screenshot(page, `${v}-quota-banner`);
+  } finally {
+    if (restore) await restore();
+    else await page.unroute("**/api/v1/conversations/*/messages");
+  }
+  // Once the quota is back, the same message goes through.
+  await page.getByRole("button", { name: "Retry" }).click();
+  await page.getByTestId("pending-reply").waitFor({ state: "detached", timeout: AI_TIMEOUT });
+  await page.getByRole("log").locator("li").filter({ hasText: "Coach said:" }).first().waitFor();
+}
+
+async function offlineAutosave(page: Page, v: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole("button", { name: "Start Mini-IPIP Big Five" }).click();
+  await page.waitForURL(/\/assessments\/[0-9a-f-]+$/);
+  await page.getByText("Section 1 of 4").waitFor();
+  await page.context().setOffline(true);
+  await page.locator("fieldset[data-question]").nth(0).getByLabel("Moderately accurate", { exact: true }).check();
+  await page.getByText("You're offline.").waitFor();
+  await page.getByTestId("save-status").getByText("Offline: your answers are kept here").waitFor();
+  await screenshot(page, `${v}-offline`);
+  await page.context().setOffline(false);
+  await page.getByTestId("save-status").getByText("All answers saved").waitFor({ timeout: 15_000 });
+  await page.reload();
+  await page.getByText("1 of 20 answered").waitFor();
+}
+
+async function notFound(page: Page, v: string): Promise<void> {
+  await page.goto(`${baseUrl}/assessments/01900000-0000-7000-8000-00000000dead/results`);
+  await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  await screenshot(page, `${v}-not-found`);
+  await page.goto(`${baseUrl}/no/such/page`);
+  await page.getByRole("heading", { name: "Page not found" }).waitFor();
+}
+
+async function adminTemplates(page: Page, v: string): Promise<void> {
+  assert(admin, "no admin account known (set E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD)");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("heading", { name: "Log in to Assay" }).waitFor();
+  await logIn(page, admin);
+  await page.getByRole("link", { name: "Templates" }).click();
+  await page.getByRole("heading", { name: "Templates", level: 1 }).waitFor();
+  await page.getByRole("button", { name: "New version of WHO-5 Well-Being Index" }).click();
+  await page.getByLabel("Template JSON").waitFor();
+  const json = await page.getByLabel("Template JSON").inputValue();
+  assert(json.includes('"questions"'), "the editor did not load the template");
+  await page.getByLabel("Template JSON").fill(`${json.slice(0, -2)}`);
+  await page.getByRole("button", { name: "Publish new version" }).click();
+  await page.getByText("Not valid JSON at line").waitFor();
+  await page.getByLabel("Template JSON").fill(json);
+  await screenshot(page, `${v}-admin-templates`);
+  await page.getByRole("button", { name: "Cancel" }).click();
+}
+
+export async function errorPaths(suite: Suite, browser: Browser, viewport: Viewport): Promise<void> {
+  const context = await browser.newContext(viewport.options);
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const v = viewport.name;
+  const account = newAccount(`${v}-errors`);
+  if (!(await suite.test(`${v}: sign up a second account`, page, () => signUp(page, account)))) {
+    await context.close();
+    return;
+  }
+  await suite.test(`${v}: a wrong password is refused, the right one accepted`, page, () => wrongPassword(page, account, v));
+  await suite.test(`${v}: the AI quota banner shows its reset time, and sending works again after`, page, () => quotaBanner(page, v));
+  await suite.test(`${v}: answers given offline are saved on reconnecting`, page, () => offlineAutosave(page, v));
+  await suite.test(`${v}: a missing page or another person's assessment is a designed 404`, page, () => notFound(page, v));
+  if (admin) await suite.test(`${v}: an admin edits templates in the JSON editor`, page, () => adminTemplates(page, v));
+  await context.close();
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm run test:e2e`: the browser suite (playwright-core driving Debian's Chromium) against a
+ * running stack at E2E_BASE_URL (default http://127.0.0.1:5173, i.e. `npm run dev`). Runs the
+ * journey and the error paths on a desktop and a phone viewport; ends with `N passed, N failed`.
+ */
+import { chromium } from "playwright-core";
+import { errorPaths } from "./error-paths.ts";
+import { Suite } from "./harness.ts";
+import { journey, viewports } from "./journey.ts";
+import { baseUrl } from "./stack.ts";
+
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const suite = new Suite();
+
+const health = await fetch(`${baseUrl}/api/health`).catch(() => null);
+if (!health?.ok) {
+  console.log(`✗ the stack at ${baseUrl} is not answering /api/health (start it with npm run dev)`);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+console.log(`e2e against ${baseUrl} with ${executablePath} (Chromium ${browser.version()})`);
+
+try {
+  for (const viewport of viewports) {
+    await journey(suite, browser, viewport);
+    await errorPaths(suite, browser, viewport);
+  }
+} finally {
+  await browser.close();
+}
+
+console.log(`${suite.passed} passed, ${suite.failed} failed`);
+process.exit(suite.failed === 0 ? 0 : 1);

@@ -1,0 +1,62 @@
+/**
+ * What the suite knows about the stack it runs against: the base URL, and, when it runs against
+ * the local stack (`npm run dev`), the dev admin and the Upstash stand-in, read from `.dev.vars`.
+ * The quota test uses Upstash to spend the day's AI budget for a moment and give it back.
+ */
+import { existsSync, readFileSync } from "node:fs";
+
+export const baseUrl = (process.env.E2E_BASE_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
+
+function devVars(): Record<string, string> {
+  const file = new URL("../.dev.vars", import.meta.url);
+  if (!existsSync(file)) return {};
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const match = /^([A-Z0-9_]+)="?(.*?)"?$/.exec(line.trim());
+    if (match?.[1] && match[2] !== undefined) vars[match[1]] = match[2];
+  }
+  return vars;
+}
+
+const vars = devVars();
+
+export const admin =
+  (process.env.E2E_ADMIN_EMAIL ?? vars.ADMIN_EMAIL) && (process.env.E2E_ADMIN_PASSWORD ?? vars.ADMIN_PASSWORD)
+    ? { email: process.env.E2E_ADMIN_EMAIL ?? vars.ADMIN_EMAIL ?? "", password: process.env.E2E_ADMIN_PASSWORD ?? vars.ADMIN_PASSWORD ?? "" }
+    : null;
+
+const upstash = {
+  url: process.env.E2E_UPSTASH_URL ?? vars.UPSTASH_REDIS_REST_URL,
+  token: process.env.E2E_UPSTASH_TOKEN ?? vars.UPSTASH_REDIS_REST_TOKEN,
+  prefix: process.env.E2E_KEY_PREFIX ?? vars.KEY_PREFIX ?? "assay:",
+};
+
+async function redis(command: (string | number)[]): Promise<unknown> {
+  const res = await fetch(`${upstash.url}/`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${upstash.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(command),
+  });
+  const body = (await res.json()) as { result?: unknown; error?: string };
+  if (!res.ok || body.error) throw new Error(`Upstash ${command[0]} failed: ${res.status} ${body.error ?? ""}`);
+  return body.result;
+}
+
+/** The day's AI budget counter (worker/platform/quota.ts). */
+const budgetKey = () => `${upstash.prefix}ai:budget:${new Date().toISOString().slice(0, 10)}`;
+
+/**
+ * Spends today's AI budget until the returned function is called, which restores the counter.
+ * Null when the suite cannot reach the stack's Upstash (a remote stack).
+ */
+export async function spendAiBudget(): Promise<(() => Promise<void>) | null> {
+  if (!upstash.url || !upstash.token) return null;
+  const key = budgetKey();
+  const before = await redis(["GET", key]);
+  const spentBy = 1_000_000_000;
+  await redis(["INCRBY", key, spentBy]);
+  return async () => {
+    const after = await redis(["DECRBY", key, spentBy]);
+    if (before === null && Number(after) <= 0) await redis(["DEL", key]);
+  };
+}
