@@ -4,7 +4,7 @@
  * (the reply is written by the queue consumer).
  *
  * Needs the local stack (`npm run dev` in another terminal), then:
- *   node bench/chat-latency.ts [--requests 200] [--concurrency 8] [--latency-ms 5000] [--out docs/bench/chat-latency.json]
+ *   npx node bench/chat-latency.ts [--requests 200] [--concurrency 8] [--latency-ms 5000] [--out docs/bench/chat-latency.json]
  * Env: API_URL (http://127.0.0.1:8787), GEMINI_URL (http://127.0.0.1:4446), GEMINI_SCOPE (the dev
  * GEMINI_API_KEY, "local-gemini-key").
  *

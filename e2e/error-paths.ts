@@ -5,13 +5,18 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assert, screenshot, type Suite } from "./harness.ts";
-import { type Account, logIn, newAccount, signUp, type Viewport } from "./journey.ts";
+import { type Account, clientOptions, logIn, newAccount, signUp, type Viewport } from "./journey.ts";
 import { admin, baseUrl, spendAiBudget } from "./stack.ts";
 
 const AI_TIMEOUT = 60_000;
 
+async function logOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("heading", { name: "Log in to Assay" }).waitFor();
+}
+
 async function wrongPassword(page: Page, account: Account, v: string): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
+  await logOut(page);
   await logIn(page, { email: account.email, password: `${account.password} typo` });
   await page.getByRole("alert").filter({ hasText: "Those details didn't work" }).waitFor();
   assert(page.url().includes("/login"), "a wrong password left the login page");
@@ -54,6 +59,7 @@ async function quotaBanner(page: Page, v: string): Promise<void> {
   await page.getByRole("button", { name: "Retry" }).click();
   await page.getByTestId("pending-reply").waitFor({ state: "detached", timeout: AI_TIMEOUT });
   await page.getByRole("log").locator("li").filter({ hasText: "Coach said:" }).first().waitFor();
+  await page.getByTestId("quota-banner").waitFor({ state: "detached" });
 }
 
 async function offlineAutosave(page: Page, v: string): Promise<void> {
@@ -72,6 +78,74 @@ async function offlineAutosave(page: Page, v: string): Promise<void> {
   await page.getByText("1 of 20 answered").waitFor();
 }
 
+/** Focus moves with Tab until `target` has it (at most `max` presses). */
+async function tabTo(page: Page, target: ReturnType<Page["getByRole"]>, max = 15): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+  }
+  throw new Error(`Tab never reached ${target.toString()}`);
+}
+
+async function keyboardOnly(page: Page, account: Account, v: string): Promise<void> {
+  await logOut(page);
+  await page.goto(`${baseUrl}/login`);
+  await page.keyboard.press("Tab");
+  await page.getByRole("link", { name: "Skip to content" }).waitFor();
+  await tabTo(page, page.getByRole("textbox", { name: "Email" }));
+  await page.keyboard.type(account.email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(account.password);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: `Hello, ${account.name}` }).waitFor();
+
+  // A radio group: Tab reaches it, arrow keys choose.
+  await tabTo(page, page.getByRole("button", { name: "Start WHO-5 Well-Being Index" }), 30);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/assessments\/[0-9a-f-]+$/);
+  const first = page.locator("fieldset[data-question]").nth(0);
+  await tabTo(page, first.getByRole("radio").first(), 30);
+  await page.keyboard.press("Space");
+  await page.keyboard.press("ArrowDown");
+  assert(await first.getByLabel("Most of the time", { exact: true }).isChecked(), "ArrowDown did not choose the next answer");
+  await page.getByText("1 of 5 answered").waitFor();
+
+  // The delete-account dialog traps focus, Escape closes it, focus returns to its button.
+  await page.goto(`${baseUrl}/settings`);
+  const trigger = page.getByRole("button", { name: "Delete my account…" });
+  await tabTo(page, trigger, 40);
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("alertdialog", { name: "Delete your account?" });
+  await dialog.waitFor();
+  assert(await dialog.evaluate((el) => el.contains(el.ownerDocument.activeElement)), "focus is not inside the dialog");
+  await screenshot(page, `${v}-settings-delete-dialog`);
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  assert(await trigger.evaluate((el) => el === el.ownerDocument.activeElement), "focus did not return to the button");
+}
+
+/** Login attempts from one client until the per-IP limit refuses; the form shows the wait. */
+async function rateLimited(browser: Browser, viewport: Viewport): Promise<void> {
+  const context = await browser.newContext(clientOptions(viewport));
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${baseUrl}/login`);
+    const refused = page.getByRole("alert").filter({ hasText: "Too many requests" });
+    for (let attempt = 0; attempt < 15 && !(await refused.isVisible()); attempt++) {
+      await logIn(page, { email: `nobody-${attempt}@example.com`, password: "not the password" });
+      await page.getByRole("alert").waitFor();
+      await page.getByRole("button", { name: "Log in" }).and(page.locator(":not([aria-busy])")).waitFor();
+    }
+    const text = await refused.innerText();
+    assert(/wait \d+ (second|minute)s?/.test(text), `no wait time in: ${text}`);
+    assert(await page.getByRole("button", { name: "Log in" }).isDisabled(), "the button stays enabled while refused");
+    await screenshot(page, `${viewport.name}-rate-limited`);
+  } finally {
+    await context.close();
+  }
+}
+
 async function notFound(page: Page, v: string): Promise<void> {
   await page.goto(`${baseUrl}/assessments/01900000-0000-7000-8000-00000000dead/results`);
   await page.getByRole("heading", { name: "Page not found" }).waitFor();
@@ -82,8 +156,7 @@ async function notFound(page: Page, v: string): Promise<void> {
 
 async function adminTemplates(page: Page, v: string): Promise<void> {
   assert(admin, "no admin account known (set E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD)");
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByRole("heading", { name: "Log in to Assay" }).waitFor();
+  await logOut(page);
   await logIn(page, admin);
   await page.getByRole("link", { name: "Templates" }).click();
   await page.getByRole("heading", { name: "Templates", level: 1 }).waitFor();
@@ -100,9 +173,10 @@ async function adminTemplates(page: Page, v: string): Promise<void> {
 }
 
 export async function errorPaths(suite: Suite, browser: Browser, viewport: Viewport): Promise<void> {
-  const context = await browser.newContext(viewport.options);
+  const context = await browser.newContext(clientOptions(viewport));
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
+  suite.watch(page);
   const v = viewport.name;
   const account = newAccount(`${v}-errors`);
   if (!(await suite.test(`${v}: sign up a second account`, page, () => signUp(page, account)))) {
@@ -112,7 +186,9 @@ export async function errorPaths(suite: Suite, browser: Browser, viewport: Viewp
   await suite.test(`${v}: a wrong password is refused, the right one accepted`, page, () => wrongPassword(page, account, v));
   await suite.test(`${v}: the AI quota banner shows its reset time, and sending works again after`, page, () => quotaBanner(page, v));
   await suite.test(`${v}: answers given offline are saved on reconnecting`, page, () => offlineAutosave(page, v));
+  await suite.test(`${v}: keyboard only: log in, answer, open and close a dialog`, page, () => keyboardOnly(page, account, v));
   await suite.test(`${v}: a missing page or another person's assessment is a designed 404`, page, () => notFound(page, v));
+  await suite.test(`${v}: too many attempts show how long to wait`, null, () => rateLimited(browser, viewport));
   if (admin) await suite.test(`${v}: an admin edits templates in the JSON editor`, page, () => adminTemplates(page, v));
   await context.close();
 }

@@ -18,6 +18,18 @@ export interface Result {
 
 export class Suite {
   readonly results: Result[] = [];
+  /** CSP violations and uncaught errors any watched page reported. */
+  readonly browserProblems: string[] = [];
+
+  /** Collects what the browser complains about on `page` (checked by one test at the end). */
+  watch(page: Page): void {
+    page.on("pageerror", (err) => this.browserProblems.push(`uncaught: ${err.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) {
+        this.browserProblems.push(`console: ${message.text()}`);
+      }
+    });
+  }
 
   /** Runs one test; a failure is recorded (with a screenshot of `page`), never thrown. */
   async test(name: string, page: Page | null, body: () => Promise<void>): Promise<boolean> {

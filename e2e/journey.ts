@@ -19,6 +19,16 @@ export const viewports: Viewport[] = [
 
 const AI_TIMEOUT = 60_000;
 
+/**
+ * A browser context as a distinct client: per-IP limits key on `CF-Connecting-IP`, which the edge
+ * sets in production and a local client may send itself (API.md), so repeated runs from one
+ * machine do not share the sign-up allowance.
+ */
+export function clientOptions(viewport: Viewport): BrowserContextOptions {
+  const octet = () => Math.floor(Math.random() * 254) + 1;
+  return { ...viewport.options, extraHTTPHeaders: { "CF-Connecting-IP": `10.${octet()}.${octet()}.${octet()}` } };
+}
+
 export interface Account {
   name: string;
   email: string;
@@ -58,9 +68,10 @@ async function waitSaved(page: Page): Promise<void> {
 }
 
 export async function journey(suite: Suite, browser: Browser, viewport: Viewport): Promise<void> {
-  const context = await browser.newContext(viewport.options);
+  const context = await browser.newContext(clientOptions(viewport));
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
+  suite.watch(page);
   const v = viewport.name;
   const account = newAccount(v);
   let assessmentUrl = "";
@@ -143,7 +154,7 @@ export async function journey(suite: Suite, browser: Browser, viewport: Viewport
         chatUrl = page.url();
         await page.getByLabel("Message the coach").fill(question);
         await page.getByRole("button", { name: "Send" }).click();
-        await page.getByRole("log").getByText(question).waitFor();
+        await page.getByRole("log").getByText(question, { exact: true }).waitFor();
         const pending = page.getByTestId("pending-reply");
         if (await pending.isVisible()) await screenshot(page, `${v}-chat-pending`);
         await pending.waitFor({ state: "detached", timeout: AI_TIMEOUT });
@@ -188,7 +199,7 @@ export async function journey(suite: Suite, browser: Browser, viewport: Viewport
         assert(again === analysis, "the analysis changed after logging in again");
         await page.getByRole("link", { name: "Continue the conversation with the coach" }).click();
         await page.waitForURL(chatUrl);
-        await page.getByRole("log").getByText(question).waitFor();
+        await page.getByRole("log").getByText(question, { exact: true }).waitFor();
         const bubbles = page.getByRole("log").locator("li").filter({ hasText: "Coach said:" });
         assert((await bubbles.last().innerText()).replace("Coach said:", "").trim() === reply, "the reply is not the same after logging in again");
       },

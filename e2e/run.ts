@@ -40,6 +40,9 @@ try {
     await journey(suite, browser, viewport);
     await errorPaths(suite, browser, viewport);
   }
+  await suite.test("the browser reported no CSP violation and no uncaught error", null, async () => {
+    if (suite.browserProblems.length > 0) throw new Error([...new Set(suite.browserProblems)].join("\n"));
+  });
 } finally {
   await browser.close();
 }

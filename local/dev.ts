@@ -43,6 +43,13 @@ const stack = await startLocalStack({
   ports: { neon: 4444, upstash: 4445, gemini: 4446 },
   upstashSecret: secrets.UPSTASH_SECRET,
   seed: seedDatabase,
+}).catch((err: unknown) => {
+  const code = err && typeof err === "object" && "code" in err ? err.code : undefined;
+  if (code === "EADDRINUSE") {
+    console.error(`[dev] a port is taken (${String((err as { port?: number }).port)}): is another \`npm run dev\` running?`);
+    process.exit(1);
+  }
+  throw err;
 });
 
 const databaseUrl = stack.databaseUrl(DATABASE);

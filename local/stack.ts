@@ -18,6 +18,8 @@ import { startNeonStandIn } from "./neon/server.ts";
 import type { Seed } from "./neon/template.ts";
 import { startUpstashStandIn } from "./upstash/server.ts";
 
+export type { Seed };
+
 export const DEV_PORTS = { neon: 4444, upstash: 4445, gemini: 4446 } as const;
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");

@@ -89,7 +89,7 @@ describe("Gemini stand-in", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     const fast = performance.now();
     await model("key-fast").generateContent("hello");
-    expect(performance.now() - fast).toBeLessThan(250);
+    expect(performance.now() - fast).toBeLessThan(290);
   });
 
   it("makes the SDK throw a network error while down", async () => {

@@ -66,6 +66,26 @@ for (const variant of backendVariants) {
       expect(String((result.rows[0] as { t: unknown }).t)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00$/);
     });
 
+    it("speaks the wire format: object rows without array mode, batch results, 400 error fields", async () => {
+      const post = async (body: unknown, headers: Record<string, string> = {}) => {
+        const res = await fetch(stack.urls.neonSql, {
+          method: "POST",
+          headers: { "Neon-Connection-String": stack.databaseUrl(A), "Neon-Raw-Text-Output": "true", ...headers },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      expect(await post({ query: "SELECT $1::int + 1 AS n", params: ["41"] })).toMatchObject({
+        status: 200,
+        body: { command: "SELECT", rowCount: 1, rows: [{ n: "42" }], rowAsArray: false },
+      });
+      const batch = await post({ queries: [{ query: "SELECT 1 AS a", params: [] }, { query: "SELECT 'x' AS b", params: [] }] }, { "Neon-Array-Mode": "true" });
+      expect(batch.body.results).toMatchObject([{ rows: [["1"]], rowAsArray: true }, { rows: [["x"]] }]);
+      const failed = await post({ query: "SELECT * FROM missing_table", params: [] });
+      expect(failed).toMatchObject({ status: 400, body: { code: "42P01", message: 'relation "missing_table" does not exist', severity: "ERROR" } });
+      expect((await post({ nonsense: true })).status).toBe(400);
+    });
+
     it("rejects a string holding several statements, like Neon", async () => {
       await expect(neon(stack.databaseUrl(A)).query("SELECT 1; SELECT 2")).rejects.toThrow(/multiple commands/);
     });

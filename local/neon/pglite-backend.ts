@@ -58,6 +58,9 @@ export class PgliteBackend implements SqlBackend {
     this.#building = builder;
     try {
       await recipe.apply(connectionStringFor(TEMPLATE_BUILD_NAME));
+    } catch (error) {
+      await builder.pg.close();
+      throw error;
     } finally {
       this.#building = undefined;
     }

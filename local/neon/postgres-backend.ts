@@ -56,8 +56,12 @@ export class PostgresBackend implements SqlBackend {
         this.#building = new PostgresDatabase(this.#pool(build, 4));
         try {
           await recipe.apply(connectionStringFor(TEMPLATE_BUILD_NAME));
-        } finally {
+        } catch (error) {
           await this.#building.pool.end();
+          await admin.query(`DROP DATABASE IF EXISTS ${quote(build)} WITH (FORCE)`).catch(() => undefined);
+          throw error;
+        } finally {
+          if (!this.#building.pool.ended) await this.#building.pool.end();
           this.#building = undefined;
         }
         await admin.query(`ALTER DATABASE ${quote(build)} RENAME TO ${quote(template)}`);

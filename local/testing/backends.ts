@@ -4,6 +4,7 @@
  * machine's PostgreSQL and Redis), as in CI. LOCAL_BACKENDS=embedded skips the real ones.
  */
 import { fileURLToPath } from "node:url";
+import type { Redis } from "@upstash/redis";
 
 export interface BackendVariant {
   name: string;
@@ -32,3 +33,13 @@ export const TEST_MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta
 
 /** Keys in a shared Redis are prefixed with this, so concurrent runs never touch each other's. */
 export const RUN_ID = `${process.pid}-${Date.now().toString(36)}`;
+
+/** Removes this run's keys from a (possibly shared) Redis. */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, { match: pattern, count: 500 });
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = String(next);
+  } while (cursor !== "0");
+}

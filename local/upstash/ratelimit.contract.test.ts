@@ -6,7 +6,7 @@ import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../stack.ts";
-import { RUN_ID, TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
+import { RUN_ID, TEST_MIGRATIONS, backendVariants, deleteKeys } from "../testing/backends.ts";
 
 const algorithms = {
   "fixed window": () => Ratelimit.fixedWindow(50, "60 s"),
@@ -21,7 +21,10 @@ for (const variant of backendVariants) {
     beforeAll(async () => {
       stack = await startLocalStack({ redisUrl: variant.redisUrl, migrationsFolder: TEST_MIGRATIONS });
     });
-    afterAll(() => stack?.stop());
+    afterAll(async () => {
+      if (stack) await deleteKeys(new Redis({ url: stack.urls.upstash, token: stack.upstashToken(), retry: false }), `contract:${RUN_ID}:*`);
+      await stack?.stop();
+    });
 
     for (const [name, limiter] of Object.entries(algorithms)) {
       for (const autoPipelining of [true, false]) {
@@ -40,5 +43,18 @@ for (const variant of backendVariants) {
         });
       }
     }
+
+    it("reports remaining tokens and resets an identifier (SCAN + DEL inside Lua)", async () => {
+      const ratelimit = new Ratelimit({
+        redis: new Redis({ url: stack.urls.upstash, token: stack.upstashToken("ratelimit"), retry: false }),
+        limiter: Ratelimit.slidingWindow(5, "60 s"),
+        prefix: `contract:${RUN_ID}:reset`,
+        ephemeralCache: false,
+      });
+      for (let i = 0; i < 3; i++) await ratelimit.limit("user-2");
+      expect((await ratelimit.getRemaining("user-2")).remaining).toBe(2);
+      await ratelimit.resetUsedTokens("user-2");
+      expect((await ratelimit.getRemaining("user-2")).remaining).toBe(5);
+    });
   });
 }

@@ -3,7 +3,7 @@ import { Redis, errors } from "@upstash/redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearFaults, counts, resetCounts, setFault, type UpstashCount } from "../control.ts";
 import { startLocalStack, type LocalStack } from "../stack.ts";
-import { RUN_ID, TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
+import { RUN_ID, TEST_MIGRATIONS, backendVariants, deleteKeys } from "../testing/backends.ts";
 
 for (const variant of backendVariants) {
   describe.skipIf(variant.skip)(`Upstash stand-in on ${variant.name}`, () => {
@@ -25,7 +25,10 @@ for (const variant of backendVariants) {
       stack = await startLocalStack({ redisUrl: variant.redisUrl, migrationsFolder: TEST_MIGRATIONS });
       redis = client(stack.upstashToken("contract"));
     });
-    afterAll(() => stack?.stop());
+    afterAll(async () => {
+      if (stack) await deleteKeys(redis, `contract:${RUN_ID}:*`);
+      await stack?.stop();
+    });
     beforeEach(() => clearFaults(stack.urls.upstash));
 
     it("serves get, set with options, incr, expire and ttl", async () => {
@@ -69,6 +72,18 @@ for (const variant of backendVariants) {
       const k = key("multi");
       const results = await redis.multi().set(k, "a").append(k, "bc").get(k).exec();
       expect(results).toEqual(["OK", 3, "abc"]);
+    });
+
+    it("discards a whole multi-exec when a command is refused before running (EXECABORT)", async () => {
+      const k = key("abort");
+      const res = await fetch(`${stack.urls.upstash}/multi-exec`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${stack.upstashToken()}` },
+        body: JSON.stringify([["SET", k, "1"], ["NOSUCHCOMMAND"]]),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^EXECABORT/);
+      expect(await redis.get(k)).toBeNull();
     });
 
     it("gets one /pipeline request per tick for writes and one for reads (auto-pipelining in 1.39)", async () => {

@@ -55,7 +55,7 @@ export async function spawnRedis(executable: string, options: { dataDir?: string
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       output += chunk;
-      if (output.includes("Ready to accept connections")) {
+      if (/ready to accept connections/i.test(output)) {
         clearTimeout(timer);
         child.removeAllListeners("exit");
         // From here on its log is not needed: keep the pipes drained and forget the text.

@@ -129,3 +129,15 @@ describe("with the Upstash stand-in down or slow", () => {
     expect(awaited(res)).toMatchObject({ neon: 1, cache: "bypass" });
   });
 });
+
+describe("cached reads of a deleted account", () => {
+  it("are dropped with the account: the old token lists nothing right after DELETE /me", async () => {
+    const alice = await registerUser();
+    await start(alice);
+    expect((await call<AssessmentPage>("GET", "/api/v1/assessments", { token: alice.accessToken })).body.items).toHaveLength(1);
+    const del = await call("DELETE", "/api/v1/me", { token: alice.accessToken, body: { password: alice.password } });
+    expect(del.status).toBe(204);
+    const after = await call<AssessmentPage>("GET", "/api/v1/assessments", { token: alice.accessToken });
+    expect(after.body.items).toEqual([]);
+  });
+});

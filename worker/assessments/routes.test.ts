@@ -79,7 +79,8 @@ describe("GET /api/v1/assessments/:id", () => {
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   beforeAll(async () => {
-    [alice, bob] = await Promise.all([registerUser(), registerUser()]);
+    alice = await registerUser();
+    bob = await registerUser();
   });
 
   it("returns the caller's assessment as private, revalidated data with a strong ETag", async () => {
@@ -134,7 +135,8 @@ describe("PUT /api/v1/assessments/:id/answers", () => {
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   beforeAll(async () => {
-    [alice, bob] = await Promise.all([registerUser(), registerUser()]);
+    alice = await registerUser();
+    bob = await registerUser();
   });
 
   const put = (user: RegisteredUser, id: string, answers: Record<string, unknown>) =>
@@ -209,7 +211,8 @@ describe("DELETE /api/v1/assessments/:id", () => {
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   beforeAll(async () => {
-    [alice, bob] = await Promise.all([registerUser(), registerUser()]);
+    alice = await registerUser();
+    bob = await registerUser();
   });
 
   it("deletes the caller's assessment; it is gone from reads and the list at once", async () => {
@@ -238,7 +241,8 @@ describe("DELETE /api/v1/assessments/:id", () => {
 
 describe("GET /api/v1/assessments", () => {
   it("lists only the caller's assessments, newest first, as private data", async () => {
-    const [alice, bob] = await Promise.all([registerUser(), registerUser()]);
+    const alice = await registerUser();
+    const bob = await registerUser();
     const a1 = await start(alice);
     const a2 = await start(alice, "mini-ipip");
     await start(bob);

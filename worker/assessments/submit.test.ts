@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../config.ts";
 import { jobs } from "../db/schema.ts";
 import type { Job } from "../jobs/service.ts";
@@ -20,6 +20,8 @@ interface ErrorBody {
 
 let alice: RegisteredUser;
 let bob: RegisteredUser;
+/** Jobs a test started: each test waits for its own, so no analysis runs into the next one. */
+let started: { token: string; jobId: string }[] = [];
 
 beforeAll(async () => {
   alice = await registerUser();
@@ -39,9 +41,16 @@ async function draft(user: RegisteredUser, answers: Record<string, number> = { q
   return saved.body;
 }
 
-function submit(user: RegisteredUser, id: string, headers: Record<string, string> = {}) {
-  return call<Submitted & ErrorBody>("POST", `/api/v1/assessments/${id}/submit`, { token: user.accessToken, headers });
+async function submit(user: RegisteredUser, id: string, headers: Record<string, string> = {}) {
+  const res = await call<Submitted & ErrorBody>("POST", `/api/v1/assessments/${id}/submit`, { token: user.accessToken, headers });
+  if (res.status === 202) started.push({ token: user.accessToken, jobId: res.body.job.id });
+  return res;
 }
+
+afterEach(async () => {
+  for (const { token, jobId } of started) await waitForJob(token, jobId);
+  started = [];
+});
 
 describe("POST /api/v1/assessments/:id/submit", () => {
   it("scores at once (202, analyzing), then the job completes the assessment with an analysis", async () => {

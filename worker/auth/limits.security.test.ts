@@ -84,6 +84,35 @@ describe("login rate limits", () => {
   });
 });
 
+describe("round trips", () => {
+  function roundTrips(serverTiming: string | null, name: "db" | "cache"): number {
+    const match = new RegExp(`${name};[^,]*desc="[^"]*?(\\d+) round trips"`).exec(serverTiming ?? "");
+    return Number(match?.[1]);
+  }
+
+  it("a login costs one Upstash round trip (limits and lockout together) and two database round trips", async () => {
+    const alice = await registerUser();
+    await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: alice.password } });
+
+    const res = await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: alice.password } });
+
+    expect(res.status).toBe(200);
+    expect(roundTrips(res.headers.get("server-timing"), "cache")).toBe(1);
+    expect(roundTrips(res.headers.get("server-timing"), "db")).toBe(2);
+  });
+
+  it("a refresh costs one Upstash and one database round trip", async () => {
+    const alice = await registerUser();
+    await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: "warm-up" } });
+
+    const res = await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: alice.refreshToken } });
+
+    expect(res.status).toBe(200);
+    expect(roundTrips(res.headers.get("server-timing"), "cache")).toBe(1);
+    expect(roundTrips(res.headers.get("server-timing"), "db")).toBe(1);
+  });
+});
+
 describe("failing closed when Upstash is unavailable", () => {
   it("answers login with 503 unavailable and Retry-After while Upstash is down", async () => {
     const alice = await registerUser();

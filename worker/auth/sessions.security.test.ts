@@ -1,8 +1,12 @@
+import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { Env } from "../config.ts";
 import { refreshTokens } from "../db/schema.ts";
+import { servicesFor } from "../platform/services.ts";
 import { call } from "../testing/http.ts";
 import { registerUser, testDb, type TestUser } from "../testing/users.ts";
+import { refresh as rotate } from "./service.ts";
 import { hashRefreshToken } from "./tokens.ts";
 
 interface SessionBody {
@@ -49,7 +53,30 @@ describe("refresh token rotation", () => {
     expect(alice.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it("accepts a spent token again within the grace window (two tabs refreshing at once)", async () => {
+  it("accepts a spent token again within the grace window, forking the family", async () => {
+    const alice = await registerUser();
+
+    const a = await refresh(alice.refreshToken);
+    const b = await refresh(alice.refreshToken);
+
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.refreshToken).not.toBe(b.body.refreshToken);
+    expect((await refresh(a.body.refreshToken)).status).toBe(200);
+    expect((await refresh(b.body.refreshToken)).status).toBe(200);
+  });
+
+  it("rotates correctly when two refreshes of one token race in the database", async () => {
+    const alice = await registerUser();
+    const services = servicesFor(env as unknown as Env);
+
+    const [a, b] = await Promise.all([rotate(services, alice.refreshToken), rotate(services, alice.refreshToken)]);
+
+    expect(a.refreshToken).not.toBe(b.refreshToken);
+    expect((await refresh(a.refreshToken)).status).toBe(200);
+    expect((await refresh(b.refreshToken)).status).toBe(200);
+  });
+
+  it("lets two concurrent refreshes of one token both succeed (two tabs refreshing at once)", async () => {
     const alice = await registerUser();
 
     const [a, b] = await Promise.all([refresh(alice.refreshToken), refresh(alice.refreshToken)]);

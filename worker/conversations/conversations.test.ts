@@ -155,3 +155,22 @@ describe("GET and DELETE /api/v1/conversations/:id", () => {
     expect((await call("DELETE", `/api/v1/conversations/${conversation.id}`)).status).toBe(401);
   });
 });
+
+describe("OpenAPI document", () => {
+  it("documents the conversation, message, submit and job routes", async () => {
+    const res = await call<{ paths: Record<string, Record<string, unknown>> }>("GET", "/api/openapi.json");
+    expect(res.status).toBe(200);
+    const routes = [
+      ["/api/v1/conversations", "post"],
+      ["/api/v1/conversations", "get"],
+      ["/api/v1/conversations/{id}", "get"],
+      ["/api/v1/conversations/{id}", "delete"],
+      ["/api/v1/conversations/{id}/messages", "get"],
+      ["/api/v1/conversations/{id}/messages", "post"],
+      ["/api/v1/assessments/{id}/submit", "post"],
+      ["/api/v1/jobs/{id}", "get"],
+      ["/api/v1/jobs/{id}/events", "get"],
+    ];
+    for (const [path = "", method = ""] of routes) expect(res.body.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+  });
+});

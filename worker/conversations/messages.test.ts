@@ -70,6 +70,16 @@ describe("POST /api/v1/conversations/:id/messages", () => {
     expect(after.body.lastMessageAt).toBe(res.body.message.createdAt);
   });
 
+  it("makes one database and one Upstash round trip", async () => {
+    const conversation = await newConversation(alice);
+    const res = await post(alice, conversation.id, "count my round trips");
+    expect(res.status).toBe(202);
+    const timing = res.headers.get("server-timing") ?? "";
+    expect(timing).toMatch(/db;dur=[\d.]+;desc="1 round trips"/);
+    expect(timing).toMatch(/cache;dur=[\d.]+;desc="[^"]*, 1 round trips"/);
+    await waitForJob(alice.accessToken, res.body.job.id);
+  });
+
   it("replays the first response for the same Idempotency-Key and starts one job", async () => {
     const conversation = await newConversation(alice);
     const headers = { "Idempotency-Key": `key-${crypto.randomUUID()}` };
@@ -84,6 +94,24 @@ describe("POST /api/v1/conversations/:id/messages", () => {
     await waitForJob(alice.accessToken, first.body.job.id);
     const page = await call<MessagePage>("GET", `/api/v1/conversations/${conversation.id}/messages`, { token: alice.accessToken });
     expect(page.body.items).toHaveLength(2);
+  });
+
+  it("starts one job when two requests with the same Idempotency-Key race", async () => {
+    const conversation = await newConversation(alice);
+    const headers = { "Idempotency-Key": `race-${crypto.randomUUID()}` };
+    const [a, b] = await Promise.all([post(alice, conversation.id, "race", headers), post(alice, conversation.id, "race", headers)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(b.body).toEqual(a.body);
+    await waitForJob(alice.accessToken, a.body.job.id);
+    const page = await call<MessagePage>("GET", `/api/v1/conversations/${conversation.id}/messages`, { token: alice.accessToken });
+    expect(page.body.items).toHaveLength(2);
+  });
+
+  it("accepts concurrent messages", async () => {
+    const conversations = [await newConversation(alice), await newConversation(alice), await newConversation(alice)];
+    const results = await Promise.all(conversations.map((c) => post(alice, c.id, "at the same time")));
+    expect(results.map((r) => r.status)).toEqual([202, 202, 202]);
+    for (const r of results) await waitForJob(alice.accessToken, r.body.job.id);
   });
 
   it("returns 409 when the same Idempotency-Key comes with a different request", async () => {

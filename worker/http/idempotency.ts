@@ -4,11 +4,11 @@
  * that response back (same status, same body) without starting anything. The same key on a
  * different request (another route or body) is 409.
  *
- * The body is kept as its exact JSON text (a jsonb string), so a replay is byte for byte the first
- * response. A request with a key writes, in its one batch: a transaction-scoped advisory lock on (user, key)
+ * A request with a key writes, in its one batch: a transaction-scoped advisory lock on (user, key)
  * (so concurrent requests with one key run one after the other), the domain statements guarded by
  * `keyIsFree`, `rememberResponse` guarded by "the work was written", and `storedResponse` to read
- * back who won.
+ * back who won. The body is kept as its exact JSON text (a jsonb string), so a replay is the first
+ * response byte for byte.
  */
 import { z } from "@hono/zod-openapi";
 import { sql, type SQL } from "drizzle-orm";
@@ -26,8 +26,8 @@ export const IdempotencyHeaders = z.object({
     .max(255)
     .optional()
     .openapi({
-      param: { name: "Idempotency-Key", in: "header" },
-      description: "Replays the first response to this key (same user, 24 h) instead of starting new work",
+      param: { name: "idempotency-key", in: "header" },
+      description: "`Idempotency-Key` (1..255 chars): replays the first response to this key (same user, 24 h) instead of starting new work",
     }),
 });
 
@@ -98,11 +98,11 @@ export function storedResponse(db: Db, req: IdempotentRequest) {
     select request_hash, status_code, response_body #>> '{}' as response_text from idempotency_keys where ${live(req)}`);
 }
 
-export interface StoredRow {
+export type StoredRow = {
   request_hash: string;
   status_code: number | string;
   response_text: string;
-}
+};
 
 /** Reads `storedResponse`'s rows. */
 export function storedFrom(rows: readonly StoredRow[]): StoredResponse | undefined {

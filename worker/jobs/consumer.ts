@@ -11,6 +11,7 @@ import { callWasReserved, spendModelCall } from "../platform/quota.ts";
 import { servicesFor } from "../platform/services.ts";
 import { invalidateAssessmentCache } from "../assessments/service.ts";
 import { claimJob, deferJob, failAbandonedJob, failJob, requeueJob, succeedJob, type FinishedJob } from "./lifecycle.ts";
+import { withOwnRedis } from "./service.ts";
 import { answerEffect, prepareTask } from "./tasks.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -125,7 +126,7 @@ async function consume(services: Services, message: Message<unknown>, run: (jobI
  * export default { fetch: app.fetch, queue: handleJobBatch };
  */
 export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
-  const services = servicesFor(env);
+  const services = withOwnRedis(servicesFor(env));
   const deadLetters = batch.queue.endsWith("-dlq");
   await Promise.all(
     batch.messages.map((message) =>

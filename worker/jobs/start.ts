@@ -6,7 +6,8 @@
  * 2. A stored response is replayed (nothing new starts); otherwise quotas refuse with 429.
  * 3. ONE batch writes the domain rows, the queued job and the idempotency record, each guarded in
  *    SQL; the response was computed before it (ids and timestamps made here) so it can be stored.
- * 4. The job is sent to the queue (a lost send is the sweeper's) and the route answers 202.
+ * 4. The route answers 202 and the job is sent to the queue after the response (`waitUntil`; a
+ *    lost send is the sweeper's).
  *
  * Work that does not start gives its budget reservation back.
  */
@@ -29,7 +30,7 @@ import {
 } from "../http/idempotency.ts";
 import type { Db } from "../platform/db.ts";
 import { admitAiWork, enforceAdmission, type AiAdmission } from "../platform/quota.ts";
-import { enqueueJob, type JobRow } from "./service.ts";
+import { enqueueJob, withOwnRedis, type JobRow } from "./service.ts";
 
 export interface WorkPlan<B> {
   job: JobRow;
@@ -79,7 +80,7 @@ async function writeWork<B>(db: Db, idem: IdempotentRequest | undefined, plan: W
  * return c.json(await startAiWork(c, { userId, idempotencyKey, requestBody, preload, plan, notWritten }), 202);
  */
 export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOptions<T, B>): Promise<B> {
-  const services = c.get("services");
+  const services = withOwnRedis(c.get("services"));
   const db = services.db.primary;
   const idem = await idempotentRequest(c, options.userId, options.idempotencyKey, options.requestBody);
 
@@ -116,7 +117,8 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
   }
 
   if (outcome.written) {
-    await enqueueJob(services, c.get("logger"), plan.job.id);
+    // After the response: the job is committed, and a lost send is the sweeper's to recover.
+    c.executionCtx.waitUntil(enqueueJob(services, c.get("logger"), plan.job.id));
     c.header("Location", `/api/v1/jobs/${plan.job.id}`);
     c.header("Cache-Control", "no-store");
     return plan.body;

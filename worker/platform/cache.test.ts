@@ -2,7 +2,9 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearFaults, setFault } from "../../local/control.ts";
 import type { Env } from "../config.ts";
-import { scopes, testEnv } from "../testing/http.ts";
+import { awaited, measured } from "../assessments/round-trips.ts";
+import { call, scopes, testEnv } from "../testing/http.ts";
+import { registerUser } from "../testing/users.ts";
 import { cacheFamily, createCache, type CacheFamily } from "./cache.ts";
 import { servicesFor } from "./services.ts";
 
@@ -104,5 +106,32 @@ describe("the shared cache (cache-aside over Upstash)", () => {
     const started = Date.now();
     expect(await cache.read(f, "a", async () => "from the database")).toBe("from the database");
     expect(Date.now() - started).toBeLessThan(services.config.CACHE_TIMEOUT_MS + 700);
+  });
+});
+
+describe("GET /api/v1/me through the cache (profile, 5 min)", () => {
+  it("costs one Neon round trip on a miss and none on a hit, with a strong ETag and 304", async () => {
+    const alice = await registerUser();
+    const miss = await measured(() => call("GET", "/api/v1/me", { token: alice.accessToken }));
+    expect(awaited(miss.res)).toEqual({ neon: 1, upstash: 1, cache: "miss" });
+    const hit = await measured(() => call("GET", "/api/v1/me", { token: alice.accessToken }));
+    expect(awaited(hit.res)).toEqual({ neon: 0, upstash: 1, cache: "hit" });
+    expect(hit.served).toEqual({ neon: 0, upstash: 1 });
+    expect(hit.res.headers.get("cache-control")).toBe("private, no-cache");
+    const etag = hit.res.headers.get("etag") ?? "";
+    const again = await call("GET", "/api/v1/me", { token: alice.accessToken, headers: { "If-None-Match": etag } });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe("");
+  });
+
+  it("shows a PATCH at once, and a deleted account is 401 at once", async () => {
+    const alice = await registerUser();
+    await call("GET", "/api/v1/me", { token: alice.accessToken });
+    const patched = await call("PATCH", "/api/v1/me", { token: alice.accessToken, body: { displayName: "Alice Renamed" } });
+    expect(patched.status).toBe(200);
+    const me = await call<{ displayName: string }>("GET", "/api/v1/me", { token: alice.accessToken });
+    expect(me.body.displayName).toBe("Alice Renamed");
+    await call("DELETE", "/api/v1/me", { token: alice.accessToken, body: { password: alice.password } });
+    expect((await call("GET", "/api/v1/me", { token: alice.accessToken })).status).toBe(401);
   });
 });

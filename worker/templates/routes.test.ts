@@ -90,7 +90,8 @@ describe("template administration", () => {
   let admin: RegisteredUser;
   let user: RegisteredUser;
   beforeAll(async () => {
-    [admin, user] = await Promise.all([registerAdmin(), registerUser()]);
+    admin = await registerAdmin();
+    user = await registerUser();
   });
 
   it("creates a template as version 1, readable at once", async () => {

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { session } from "../api/client.ts";
 import { useSession } from "../auth/useSession.ts";
 import { Banners } from "./Banners.tsx";
-import { Link, useLocation } from "./router.tsx";
+import { Link, navigate, useLocation } from "./router.tsx";
 
 function NavLink({ to, children, match }: { to: string; children: ReactNode; match: (path: string) => boolean }) {
   const { pathname } = useLocation();
@@ -55,7 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
               )}
               <button
                 type="button"
-                onClick={() => void session.signOut()}
+                onClick={() => void session.signOut().then(() => navigate("/login", { replace: true }))}
                 className="inline-flex min-h-11 items-center rounded-md px-3 text-sm font-medium text-brand-100 hover:bg-white/10 hover:text-white"
               >
                 Log out

@@ -22,6 +22,13 @@ export function reportError(err: unknown): void {
   listeners.forEach((listener) => listener());
 }
 
+/** AI work was accepted again: the quota is back before its announced reset. */
+export function reportAiAccepted(): void {
+  if (quotaResetAt === null) return;
+  quotaResetAt = null;
+  listeners.forEach((listener) => listener());
+}
+
 /** When the AI quota resets, once a request met it spent (the banner hides itself after). */
 export function useQuotaResetAt(): number | null {
   return useSyncExternalStore(subscribe, () => quotaResetAt);

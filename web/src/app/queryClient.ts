@@ -1,7 +1,7 @@
 /** The query cache: no retries for answers the server meant (4xx), a couple for flaky networks and 5xx. */
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { ApiRequestError } from "../api/errors.ts";
-import { reportError } from "./notices.ts";
+import { reportAiAccepted, reportError } from "./notices.ts";
 
 export function shouldRetry(failureCount: number, err: unknown): boolean {
   if (failureCount >= 2) return false;
@@ -12,7 +12,13 @@ export function shouldRetry(failureCount: number, err: unknown): boolean {
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     queryCache: new QueryCache({ onError: reportError }),
-    mutationCache: new MutationCache({ onError: reportError }),
+    mutationCache: new MutationCache({
+      onError: reportError,
+      // Mutations that start AI work say so (meta.ai); their success means the quota is back.
+      onSuccess: (_data, _variables, _context, mutation) => {
+        if (mutation.meta?.ai) reportAiAccepted();
+      },
+    }),
     defaultOptions: {
       queries: { retry: shouldRetry, staleTime: 30_000, refetchOnWindowFocus: false },
       mutations: { retry: false },

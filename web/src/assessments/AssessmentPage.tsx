@@ -62,6 +62,7 @@ function TakeAssessment({ assessment, template }: { assessment: Assessment; temp
   }, [index]);
 
   const submit = useMutation({
+    meta: { ai: true },
     mutationFn: async () => {
       await flush();
       return unwrap(api.POST("/api/v1/assessments/{id}/submit", { params: { path: { id: assessment.id } } }));
@@ -114,7 +115,7 @@ function TakeAssessment({ assessment, template }: { assessment: Assessment; temp
   return (
     <div className="space-y-6 py-6">
       <div>
-        <p className="text-sm font-medium text-brand-700">{template.title}</p>
+        <p className="text-sm font-medium text-brand-700">Assessment · about {template.estimatedMinutes} min</p>
         <PageHeading title={template.title}>{template.title}</PageHeading>
       </div>
       <div className="space-y-2">

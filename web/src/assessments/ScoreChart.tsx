@@ -3,13 +3,13 @@ import { formatScore, fractionOf, scaleRange } from "./scoring.ts";
 
 /** One scale's bar, drawn against the range the scale can take, with quarter ticks. */
 function Bar({ fraction }: { fraction: number }) {
-  const width = Math.max(0.02, fraction) * 100;
+  const width = `${Math.max(0.03, fraction) * 100}%`;
   return (
-    <svg viewBox="0 0 100 10" preserveAspectRatio="none" className="h-4 w-full" aria-hidden="true" focusable="false">
-      <rect x="0" y="0" width="100" height="10" rx="5" className="fill-slate-200" />
-      <rect x="0" y="0" width={width} height="10" rx="5" className="fill-brand-600" />
-      {[25, 50, 75].map((x) => (
-        <line key={x} x1={x} x2={x} y1="0" y2="10" vectorEffect="non-scaling-stroke" className="stroke-white" strokeWidth="2" />
+    <svg width="100%" height="16" className="block" aria-hidden="true" focusable="false">
+      <rect x="0" y="0" width="100%" height="16" rx="8" className="fill-slate-200" />
+      <rect x="0" y="0" width={width} height="16" rx="8" className="fill-brand-600" />
+      {["25%", "50%", "75%"].map((x) => (
+        <line key={x} x1={x} x2={x} y1="0" y2="16" className="stroke-white" strokeWidth="2" />
       ))}
     </svg>
   );

@@ -76,6 +76,7 @@ export function ChatPage({ id }: { id: string }) {
   const length = useWatch({ control: form.control, name: "content" }).length;
 
   const send = useMutation({
+    meta: { ai: true },
     mutationFn: (item: Outgoing) =>
       unwrap(
         api.POST("/api/v1/conversations/{id}/messages", {
