@@ -245,12 +245,15 @@ describe("template caching: round trips per layer", () => {
   afterEach(() => clearFaults(testEnv.STANDIN_UPSTASH, scopes.upstash));
 
   it("admin writes cost exactly one Neon round trip and one Upstash round trip", async () => {
-    const created = await measured(() => call("POST", "/api/v1/templates", { token: admin.accessToken, body: { slug: uniqueSlug(), ...content() } }));
+    const created = await measured(() => call<Template>("POST", "/api/v1/templates", { token: admin.accessToken, body: { slug: uniqueSlug(), ...content() } }));
     expect(created.res.status).toBe(201);
     expect(created.served).toEqual({ neon: 1, upstash: 1 });
     const put = await measured(() => call("PUT", `/api/v1/templates/${slug}`, { token: admin.accessToken, body: content() }));
     expect(put.res.status).toBe(200);
     expect(put.served).toEqual({ neon: 1, upstash: 1 });
+    const del = await measured(() => call("DELETE", `/api/v1/templates/${created.res.body.slug}`, { token: admin.accessToken }));
+    expect(del.res.status).toBe(204);
+    expect(del.served).toEqual({ neon: 1, upstash: 1 });
   });
 
   it("a miss costs one Neon round trip; the shared cache then serves with none; the edge with no round trip at all", async () => {
@@ -289,5 +292,25 @@ describe("template caching: round trips per layer", () => {
     expect(awaited(res).cache).toBe("bypass");
     const list = await call("GET", "/api/v1/templates", { headers: { "Cache-Control": "no-cache" } });
     expect(list.status).toBe(200);
+  });
+});
+
+describe("OpenAPI document", () => {
+  it("describes the template and assessment routes and shapes, including scale methods and sections", async () => {
+    interface Doc {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }
+    const res = await call<Doc>("GET", "/api/openapi.json");
+    expect(res.status).toBe(200);
+    const { paths, components } = res.body;
+    expect(Object.keys(paths["/api/v1/templates"] ?? {}).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/api/v1/templates/{slug}"] ?? {}).sort()).toEqual(["delete", "get", "put"]);
+    expect(Object.keys(paths["/api/v1/assessments/{id}"] ?? {}).sort()).toEqual(["delete", "get"]);
+    expect(paths["/api/v1/assessments/{id}/answers"]?.put?.responses).toHaveProperty("409");
+    expect(paths["/api/v1/assessments"]?.get?.responses).toHaveProperty("304");
+    expect(Object.keys(components.schemas.Scale?.properties ?? {})).toEqual(expect.arrayContaining(["method", "multiplier"]));
+    expect(Object.keys(components.schemas.Question?.properties ?? {})).toEqual(expect.arrayContaining(["section", "options", "min", "max"]));
+    for (const name of ["TemplateSummary", "Template", "Assessment", "AssessmentPage"]) expect(components.schemas).toHaveProperty(name);
   });
 });

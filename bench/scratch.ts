@@ -1,0 +1,35 @@
+import { startBenchStack, startWorker } from "./lib/stack.ts";
+const t0 = performance.now();
+const stack = await startBenchStack(console.log);
+console.log("stack", stack.backends, stack.urls, Math.round(performance.now() - t0));
+await stack.warmDatabase("assay_bench_scratch");
+console.log("db warm", Math.round(performance.now() - t0));
+const w = await startWorker(stack, { name: "scratch", database: "assay_bench_scratch", upstashScope: "scratch", geminiKey: "scratch", keyPrefix: "bench:scratch:" });
+console.log("worker", w.url, Math.round(performance.now() - t0));
+const r = await fetch(`${w.url}/api/ready`); console.log(r.status, await r.text());
+const t = await fetch(`${w.url}/api/v1/templates`); console.log(t.status, [...t.headers].join(" | "), (await t.text()).slice(0, 200));
+const ip = "198.51.100.7";
+const reg = await fetch(`${w.url}/api/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": ip }, body: JSON.stringify({ email: "a@example.test", password: "Bench-password-123", displayName: "A" }) });
+const s = await reg.json() as { accessToken: string };
+console.log(reg.status, [...reg.headers].join(" | "));
+for (let i = 0; i < 3; i++) {
+const t1 = performance.now();
+const l = await fetch(`${w.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": ip }, body: JSON.stringify({ email: "a@example.test", password: "Bench-password-123" }) });
+console.log("login", l.status, Math.round(performance.now() - t1), l.headers.get("server-timing"));
+}
+const c = await fetch(`${w.url}/api/v1/conversations`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${s.accessToken}` }, body: JSON.stringify({ title: "x" }) });
+const conv = await c.json() as { id: string };
+console.log("conv", c.status);
+const m = await fetch(`${w.url}/api/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${s.accessToken}` }, body: JSON.stringify({ content: "hello" }) });
+const mb = await m.json() as { job: { id: string } };
+console.log("msg", m.status, m.headers.get("server-timing"), JSON.stringify(mb).slice(0, 300));
+await new Promise((r) => setTimeout(r, 3000));
+const j = await fetch(`${w.url}/api/v1/jobs/${mb.job.id}`, { headers: { authorization: `Bearer ${s.accessToken}` } });
+console.log("job", j.status, await j.text());
+const l2 = await fetch(`${w.url}/api/v1/assessments`, { headers: { authorization: `Bearer ${s.accessToken}` } });
+console.log("list", l2.status, l2.headers.get("server-timing"));
+const l3 = await fetch(`${w.url}/api/v1/assessments`, { headers: { authorization: `Bearer ${s.accessToken}` } });
+console.log("list", l3.status, l3.headers.get("server-timing"));
+await w.stop();
+await stack.stop();
+console.log("done", Math.round(performance.now() - t0));
