@@ -167,8 +167,9 @@ async function adminTemplates(page: Page, v: string): Promise<void> {
   await page.getByLabel("Template JSON").fill(`${json.slice(0, -2)}`);
   await page.getByRole("button", { name: "Publish new version" }).click();
   await page.getByText("Not valid JSON at line").waitFor();
-  await page.getByLabel("Template JSON").fill(json);
   await screenshot(page, `${v}-admin-templates`);
+  await page.getByLabel("Template JSON").fill(json);
+  assert((await page.getByText("Not valid JSON at line").count()) === 0, "the syntax error outlived the fix");
   await page.getByRole("button", { name: "Cancel" }).click();
 }
 

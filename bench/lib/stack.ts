@@ -5,7 +5,7 @@
  * PGlite; a private redis-server when one is on PATH, else the in-memory Redis.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,8 +123,45 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`no answer from ${url} after ${timeoutMs} ms`);
 }
 
+const running = new Set<number>();
+
+/** Last resort on exit: no wrangler process of ours outlives the bench. */
+process.on("exit", () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** One `wrangler dev` process (API + queue consumer + cron) against the bench stack. */
 export async function startWorker(stack: BenchStack, options: WorkerOptions): Promise<WorkerInstance> {
+  // Another process may take a port between our probe and wrangler's bind: try fresh ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnWorker(stack, options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+/** Starts several instances at once; if one fails, the others are stopped. */
+export async function startWorkers(stack: BenchStack, list: WorkerOptions[]): Promise<WorkerInstance[]> {
+  const settled = await Promise.allSettled(list.map((options) => startWorker(stack, options)));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    await Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<WorkerInstance>).value);
+}
+
+class PortTaken extends Error {}
+
+async function spawnWorker(stack: BenchStack, options: WorkerOptions): Promise<WorkerInstance> {
   const dir = join(WORK_DIR, options.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -169,7 +206,9 @@ export async function startWorker(stack: BenchStack, options: WorkerOptions): Pr
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const url = `http://127.0.0.1:${port}`;
+  if (child.pid) running.add(child.pid);
   const stop = async () => {
+    if (child.pid) running.delete(child.pid);
     if (child.exitCode !== null || !child.pid) return;
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
     try {
@@ -191,7 +230,9 @@ export async function startWorker(stack: BenchStack, options: WorkerOptions): Pr
     await waitForHealth(url, child, 60_000);
   } catch (err) {
     await stop();
-    throw new Error(`${options.name}: ${err instanceof Error ? err.message : String(err)} (log: ${logFile})`);
+    await new Promise((r) => log.end(r));
+    const message = `${options.name}: ${err instanceof Error ? err.message : String(err)} (log: ${logFile})`;
+    throw readFileSync(logFile, "utf8").includes("Address already in use") ? new PortTaken(message) : new Error(message);
   }
   return {
     name: options.name,

@@ -86,6 +86,18 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
   });
 });
 
+describe("concurrent requests in one isolate", () => {
+  it("each get their own cache round trip and answer, none waiting on another's I/O", async () => {
+    const alice = await registerUser();
+    const mine = await start(alice);
+    const paths = ["/api/v1/assessments", `/api/v1/assessments/${mine.id}`, "/api/v1/me", "/api/v1/templates/who-5"];
+    for (let round = 0; round < 2; round++) {
+      const results = await Promise.all(paths.map((path) => call("GET", path, { token: alice.accessToken })));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    }
+  });
+});
+
 describe("with the Upstash stand-in down or slow", () => {
   afterEach(() => clearFaults(testEnv.STANDIN_UPSTASH, scopes.upstash));
 

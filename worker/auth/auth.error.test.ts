@@ -94,6 +94,7 @@ describe("login failures", () => {
     const { requestId: _b, ...unknown } = unknownEmail.body.error;
     expect(wrong).toEqual(unknown);
     expect(wrong.code).toBe("unauthorized");
+    expect(wrongPassword.headers.get("ratelimit-limit")).toMatch(/^\d+$/);
     expect([...wrongPassword.headers.keys()].sort()).toEqual([...unknownEmail.headers.keys()].sort());
   });
 

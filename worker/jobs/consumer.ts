@@ -11,7 +11,7 @@ import { callWasReserved, spendModelCall } from "../platform/quota.ts";
 import { servicesFor } from "../platform/services.ts";
 import { invalidateAssessmentCache } from "../assessments/service.ts";
 import { claimJob, deferJob, failAbandonedJob, failJob, requeueJob, succeedJob, type FinishedJob } from "./lifecycle.ts";
-import { withOwnRedis } from "./service.ts";
+import { newMetrics, withMetrics } from "../platform/metrics.ts";
 import { answerEffect, prepareTask } from "./tasks.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -126,16 +126,20 @@ async function consume(services: Services, message: Message<unknown>, run: (jobI
  * export default { fetch: app.fetch, queue: handleJobBatch };
  */
 export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
-  const services = withOwnRedis(servicesFor(env));
+  const services = servicesFor(env);
   const deadLetters = batch.queue.endsWith("-dlq");
   await Promise.all(
+    // Each message gets its own measurement scope: its round trips are counted (and its Redis
+    // commands merged) apart from every other message and request in this isolate.
     batch.messages.map((message) =>
-      consume(services, message, async (jobId) => {
-        if (!deadLetters) return runJob(services, jobId);
-        const failed = await settled(services, await failAbandonedJob(services.db.primary, jobId, ABANDONED_MESSAGE));
-        services.logger.warn("dead-lettered job", { jobId, failed: failed !== undefined });
-        return done;
-      }),
+      withMetrics(newMetrics(), () =>
+        consume(services, message, async (jobId) => {
+          if (!deadLetters) return runJob(services, jobId);
+          const failed = await settled(services, await failAbandonedJob(services.db.primary, jobId, ABANDONED_MESSAGE));
+          services.logger.warn("dead-lettered job", { jobId, failed: failed !== undefined });
+          return done;
+        }),
+      ),
     ),
   );
 }

@@ -9,7 +9,6 @@ import { jobs } from "../db/schema.ts";
 import type { Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import { errorFields, type Logger } from "../platform/log.ts";
-import { createRedis } from "../platform/redis.ts";
 
 export const JobSchema = z
   .object({
@@ -72,16 +71,6 @@ export async function findOwnedJob(db: Db, userId: string, jobId: string): Promi
     .where(and(eq(jobs.id, jobId), eq(jobs.userId, userId)))
     .limit(1);
   return row;
-}
-
-/**
- * The services with a Redis client of this request (or queue batch) alone. The Workers runtime
- * refuses to settle one request's promise with another request's I/O, and the isolate's shared
- * client batches the commands of concurrent requests into one HTTP request; a client per request
- * still pipelines the request's own commands (quota + limit) into one round trip.
- */
-export function withOwnRedis(services: Services): Services {
-  return { ...services, redis: createRedis(services.config) };
 }
 
 /**

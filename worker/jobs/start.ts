@@ -30,7 +30,7 @@ import {
 } from "../http/idempotency.ts";
 import type { Db } from "../platform/db.ts";
 import { admitAiWork, enforceAdmission, type AiAdmission } from "../platform/quota.ts";
-import { enqueueJob, withOwnRedis, type JobRow } from "./service.ts";
+import { enqueueJob, type JobRow } from "./service.ts";
 
 export interface WorkPlan<B> {
   job: JobRow;
@@ -80,7 +80,7 @@ async function writeWork<B>(db: Db, idem: IdempotentRequest | undefined, plan: W
  * return c.json(await startAiWork(c, { userId, idempotencyKey, requestBody, preload, plan, notWritten }), 202);
  */
 export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOptions<T, B>): Promise<B> {
-  const services = withOwnRedis(c.get("services"));
+  const services = c.get("services");
   const db = services.db.primary;
   const idem = await idempotentRequest(c, options.userId, options.idempotencyKey, options.requestBody);
 

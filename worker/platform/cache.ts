@@ -22,7 +22,7 @@ import type { Config } from "../config.ts";
 import type { AppEnv } from "../context.ts";
 import { errorFields, type Logger } from "./log.ts";
 import { recordCacheStatus } from "./metrics.ts";
-import { createRedis, keyOf, type Redis } from "./redis.ts";
+import { keyOf, type Redis } from "./redis.ts";
 
 /** The TTLs set by the monolith's scaling review. */
 export const CACHE_TTL_SECONDS = {
@@ -218,14 +218,11 @@ export function createCache({ redis, config, logger, waitUntil }: CacheDeps): Ca
 }
 
 /**
- * The cache for one request. It talks to Upstash through a client of its own: the Workers runtime
- * refuses to settle one request's promise with another request's I/O, and a client shared by the
- * isolate batches the commands of concurrent requests into one HTTP request (the losers hang).
- * Write-backs run after the response through `waitUntil`.
+ * The cache for one request, on the request's Upstash client (so a rate-limit check issued in the
+ * same tick shares the round trip). Write-backs run after the response through `waitUntil`.
  */
 export function requestCache(c: Context<AppEnv>): Cache {
-  const { config } = c.get("services");
-  const redis = createRedis(config);
+  const { redis, config } = c.get("services");
   let waitUntil: CacheDeps["waitUntil"];
   try {
     const ctx = c.executionCtx;

@@ -6,13 +6,14 @@
  * pipelines, and @upstash/ratelimit's scripts are writes: a limit check plus a cache read would
  * cost two round trips. The requester below merges everything issued in the same tick (single
  * commands and pipelines alike, never multi-exec) into ONE `/pipeline` request and hands each
- * caller its own slice of the answer.
+ * caller its own slice of the answer. Merging happens only within one request's (or job's)
+ * measurement scope: workerd cancels a request that waits on I/O started by another request.
  *
  * Calls time out quickly; callers decide whether a failure fails soft (cache) or closed (limits).
  */
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Config } from "../config.ts";
-import { recordRoundTrip } from "./metrics.ts";
+import { currentMetrics, recordRoundTrip, type Metrics } from "./metrics.ts";
 
 export type { Redis };
 
@@ -49,13 +50,13 @@ function commandsOf(req: UpstashRequest): { commands: unknown[][]; single: boole
   return undefined;
 }
 
-/** Wraps the client's requester so that requests of one tick share one HTTP round trip. */
-export function coalesce(send: Send): Send {
-  let queue: Pending[] = [];
+/** Wraps the client's requester so that requests of one tick and one scope share one HTTP round trip. */
+export function coalesce(send: Send, scopeOf: () => Metrics | undefined = currentMetrics): Send {
+  const queues = new WeakMap<Metrics, Pending[]>();
 
-  const flush = async () => {
-    const batch = queue;
-    queue = [];
+  const flush = async (scope: Metrics) => {
+    const batch = queues.get(scope) ?? [];
+    queues.delete(scope);
     if (batch.length === 1) {
       const [only] = batch as [Pending];
       send(only.req).then(only.resolve, only.reject);
@@ -76,9 +77,15 @@ export function coalesce(send: Send): Send {
 
   return (req) => {
     const mergeable = commandsOf(req);
-    if (!mergeable) return send(req);
+    const scope = scopeOf();
+    if (!mergeable || !scope) return send(req);
     return new Promise((resolve, reject) => {
-      if (queue.length === 0) setTimeout(() => void flush(), 0);
+      let queue = queues.get(scope);
+      if (!queue) {
+        queue = [];
+        queues.set(scope, queue);
+        setTimeout(() => void flush(scope), 0);
+      }
       queue.push({ req, ...mergeable, resolve, reject });
     });
   };

@@ -52,7 +52,10 @@ function Editor({ editing, initial, onDone, onCancel }: { editing: Editing; init
           label="Template JSON"
           hint="Questions: id, text, type (likert, single_choice, text), options, min, max, required, section. Scales: id, name, items, method (mean or sum)."
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            setLocalError(null);
+          }}
           error={localError ?? undefined}
           rows={20}
           spellCheck={false}

@@ -1,0 +1,220 @@
+/**
+ * `npm run bench`: every measurement of docs/BENCHMARKS.md, on this machine, in one go (< 10 min):
+ * load per route, cache offload, chat latency with a slow model, many instances vs the monolith's
+ * in-memory limiter, faults under load. Writes bench/results/latest.json (and a dated copy), then
+ * docs/BENCHMARKS.md, docs/SCALING.md and their charts.
+ *
+ *   npm run bench                     # the full run
+ *   npm run bench -- --only routes    # one part: routes | fleet | faults (docs are not rewritten)
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { profiles, type Profile } from "./lib/profile.ts";
+import { ROOT, startBenchStack, startWorkers, type BenchStack, type WorkerInstance } from "./lib/stack.ts";
+import { round } from "./lib/stats.ts";
+import type { Scopes } from "./lib/usage.ts";
+import { chatLatency, type ChatLatencyResult } from "./scenarios/chat.ts";
+import { faultsUnderLoad, type FaultsResult } from "./scenarios/faults.ts";
+import { assayFleet, monolithFleet, type FleetResult } from "./scenarios/fleet.ts";
+import { cacheMix, prepareWorld, routeLoads, type MixResult, type RouteResult } from "./scenarios/routes.ts";
+import { renderBenchmarks } from "./report.ts";
+import { renderScaling } from "./capacity.ts";
+
+export interface Check {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+export interface BenchResults {
+  profile: Profile["name"];
+  startedAt: string;
+  durationSeconds: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string };
+  backends: BenchStack["backends"];
+  routes?: RouteResult[];
+  cacheMix?: MixResult[];
+  chat?: ChatLatencyResult;
+  fleet?: FleetResult;
+  faults?: FaultsResult;
+  checks: Check[];
+}
+
+export type Part = "routes" | "fleet" | "faults";
+const PARTS: Part[] = ["routes", "fleet", "faults"];
+
+function machine(): BenchResults["machine"] {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
+    os: `Linux ${release()}`,
+    node: process.version,
+  };
+}
+
+/** Load, cache mix and chat latency: two instances (cache on / off) over one database. */
+async function routesPart(stack: BenchStack, profile: Profile, results: BenchResults): Promise<void> {
+  console.log("\n[routes] load per route, cache offload, chat latency");
+  const scopes: Scopes = { neon: "assay_bench_load", upstash: "load", gemini: "bench-load" };
+  await stack.warmDatabase(scopes.neon);
+  const shared = {
+    database: scopes.neon,
+    upstashScope: scopes.upstash,
+    geminiKey: scopes.gemini,
+    keyPrefix: `bench:load:${Date.now().toString(36)}:`,
+  };
+  // The limits stay on (every request still pays for its checks) but high enough not to refuse.
+  const vars = {
+    AI_DAILY_BUDGET: "1000000",
+    AI_USER_HOURLY_LIMIT: "1000000",
+    ACCESS_TOKEN_TTL_SECONDS: "3600",
+    RATE_LIMITS: JSON.stringify({
+      "auth.login.ip": { limit: 1_000_000 },
+      "auth.login.email": { limit: 1_000_000 },
+      "auth.register.ip": { limit: 1_000_000 },
+      "auth.register.email": { limit: 1_000_000 },
+    }),
+  };
+  const [cached, uncached] = (await startWorkers(stack, [
+    { name: "load", ...shared, vars },
+    { name: "load-nocache", ...shared, vars: { ...vars, CACHE_ENABLED: "false" } },
+  ])) as [WorkerInstance, WorkerInstance];
+  try {
+    const world = await prepareWorld(stack, cached, uncached, scopes, scopes.neon, profile);
+    console.log(`  ${world.users.length} users, ${world.submitDrafts.length} drafts ready`);
+    results.routes = await routeLoads(world, profile);
+    results.cacheMix = await cacheMix(world, profile);
+    await uncached.stop();
+    results.chat = await chatLatency(stack, cached, scopes.gemini, profile);
+  } finally {
+    await Promise.all([cached.stop(), uncached.stop()]);
+  }
+}
+
+function checksOf(results: BenchResults): Check[] {
+  const checks: Check[] = [];
+  for (const r of results.routes ?? []) {
+    const bad = Object.entries(r.load.statuses).filter(([status]) => Number(status) >= 500 || status === "429");
+    checks.push({
+      name: `route ${r.key}: no 5xx or 429`,
+      pass: bad.length === 0 && r.load.errors === 0 && r.load.requests > 0,
+      detail: JSON.stringify(r.load.statuses),
+    });
+    if (r.jobs) checks.push({ name: `route ${r.key}: every job finished`, pass: r.jobs.open === 0, detail: `${r.jobs.open} open of ${r.jobs.accepted}` });
+  }
+  const mixOn = results.cacheMix?.find((m) => m.cache === "on");
+  const mixOff = results.cacheMix?.find((m) => m.cache === "off");
+  if (mixOn && mixOff) {
+    checks.push({
+      name: "cache offload: fewer Neon round trips with the cache on",
+      pass: mixOn.neonPer1000 < mixOff.neonPer1000,
+      detail: `${mixOn.neonPer1000} vs ${mixOff.neonPer1000} per 1,000 requests`,
+    });
+  }
+  if (results.chat) {
+    checks.push({
+      name: `chat: p99 of POST message < 100 ms with a ${results.chat.modelLatencyMs} ms model`,
+      pass: results.chat.pass,
+      detail: `p99 ${results.chat.latencyMs.p99} ms, ${JSON.stringify(results.chat.statuses)}`,
+    });
+  }
+  if (results.fleet) {
+    const { login, aiBudget } = results.fleet.assay;
+    checks.push({ name: `fleet: login per IP admits exactly ${login.limit}`, pass: login.exact, detail: `${login.admitted} of ${login.attempts}` });
+    checks.push({ name: `fleet: AI budget admits exactly ${aiBudget.limit}`, pass: aiBudget.exact, detail: `${aiBudget.admitted} of ${aiBudget.attempts}` });
+    checks.push({
+      name: "fleet: model calls never exceed the budget",
+      pass: aiBudget.modelCalls <= aiBudget.limit && aiBudget.audit.open === 0,
+      detail: `${aiBudget.modelCalls} calls, ${aiBudget.audit.open} open`,
+    });
+    const mono = results.fleet.monolith;
+    checks.push({
+      name: "monolith: in-memory limiters admit more than the limit",
+      pass: mono.login.admitted > mono.login.limit && mono.aiBudget.admitted > mono.aiBudget.limit,
+      detail: `login ${mono.login.admitted}/${mono.login.limit}, AI ${mono.aiBudget.admitted}/${mono.aiBudget.limit}`,
+    });
+  }
+  if (results.faults) {
+    const f = results.faults;
+    checks.push({
+      name: "faults: every accepted job reached a terminal state exactly once",
+      pass: f.pass,
+      detail: `${f.accepted} accepted, ${JSON.stringify(f.audit.byStatus)}, model calls ${f.modelCalls} <= attempts ${f.audit.attempts}`,
+    });
+  }
+  return checks;
+}
+
+export interface RunOptions {
+  parts?: Part[];
+  /** Where results JSON goes. */
+  resultsFiles: string[];
+  /** Render BENCHMARKS.md + SCALING.md (and charts) into this directory. */
+  docsDir?: string;
+}
+
+export async function runBench(profile: Profile, options: RunOptions): Promise<BenchResults> {
+  const started = Date.now();
+  const parts = options.parts ?? PARTS;
+  const stack = await startBenchStack();
+  const results: BenchResults = {
+    profile: profile.name,
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: 0,
+    machine: machine(),
+    backends: stack.backends,
+    checks: [],
+  };
+  console.log(`bench (${profile.name}): Neon stand-in on ${stack.backends.neon}, Upstash stand-in on ${stack.backends.upstash}`);
+  try {
+    if (parts.includes("routes")) await routesPart(stack, profile, results);
+    if (parts.includes("fleet")) {
+      console.log("\n[fleet] many instances vs in-memory limiters");
+      const assay = await assayFleet(stack, profile);
+      const monolith = await monolithFleet(profile);
+      results.fleet = { assay, monolith };
+    }
+    if (parts.includes("faults")) {
+      console.log("\n[faults] faults under load");
+      results.faults = await faultsUnderLoad(stack, profile);
+    }
+  } finally {
+    await stack.stop();
+  }
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  results.checks = checksOf(results);
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  for (const file of options.resultsFiles) {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, json);
+  }
+  if (options.docsDir) {
+    renderBenchmarks(results, options.docsDir);
+    renderScaling(results, options.docsDir);
+  }
+  console.log(`\n${results.checks.map((c) => `${c.pass ? "ok  " : "FAIL"} ${c.name} (${c.detail})`).join("\n")}`);
+  console.log(`\ndone in ${results.durationSeconds} s`);
+  return results;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: "string", multiple: true } } });
+  const only = values.only as Part[] | undefined;
+  if (only?.some((p) => !PARTS.includes(p))) throw new Error(`--only takes ${PARTS.join(", ")}`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  const full = !only;
+  const results = await runBench(profiles.full, {
+    parts: only,
+    resultsFiles: full
+      ? [join(ROOT, "bench/results/latest.json"), join(ROOT, `bench/results/full-${stamp}.json`)]
+      : [join(ROOT, `bench/results/partial-${only.join("-")}-${stamp}.json`)],
+    docsDir: full ? join(ROOT, "docs") : undefined,
+  });
+  if (results.checks.some((c) => !c.pass)) process.exitCode = 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
