@@ -1,20 +1,26 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
-/**
- * Worker tests run inside workerd against the local stand-ins. Each project below gets its own
- * database, Upstash token scope, key prefix and Gemini key, so projects run in parallel without
- * seeing each other's data or injected faults; files inside one project run one at a time.
- */
-const workerProjects: Record<string, string[]> = {
-  core: ["worker/http/**/*.test.ts", "worker/platform/**/*.test.ts", "worker/ops/**/*.test.ts", "worker/*.test.ts"],
-  auth: ["worker/auth/**/*.test.ts"],
-  assessments: ["worker/templates/**/*.test.ts", "worker/assessments/**/*.test.ts"],
-  ai: ["worker/conversations/**/*.test.ts", "worker/jobs/**/*.test.ts", "worker/ai/**/*.test.ts"],
-};
+import { databaseOf, workerProjects } from "./local/vitest/projects.ts";
 
+/** wrangler.toml's [alias] table, so Worker tests run on what the production bundle contains. */
+const workerAliases = [
+  { find: /^zod$/, replacement: fileURLToPath(new URL("./worker/platform/zod/index.ts", import.meta.url)) },
+  {
+    find: /^@neondatabase\/serverless$/,
+    replacement: fileURLToPath(new URL("./worker/platform/neon/index.ts", import.meta.url)),
+  },
+];
+
+/**
+ * Worker tests run inside workerd against the local stand-ins, started once for the whole run by
+ * the root globalSetup. Each project gets its own database, Upstash token scope, key prefix and
+ * Gemini key (local/vitest/projects.ts); files inside one project run one at a time.
+ */
 function workerProject(name: string, include: string[]): TestProjectInlineConfiguration {
   return {
+    resolve: { alias: workerAliases },
     plugins: [
       cloudflareTest(({ inject }) => {
         const stack = inject("stack");
@@ -24,7 +30,7 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
           miniflare: {
             bindings: {
               ENVIRONMENT: "test",
-              DATABASE_URL: `postgres://assay:local@db.localtest.me/assay_test_${name}`,
+              DATABASE_URL: `postgres://assay:local@db.localtest.me/${databaseOf(name)}`,
               NEON_FETCH_ENDPOINT: stack.neonSql,
               UPSTASH_REDIS_REST_URL: stack.upstash,
               UPSTASH_REDIS_REST_TOKEN: `${stack.upstashSecret}:${name}`,
@@ -46,7 +52,6 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
     test: {
       name: `worker-${name}`,
       include,
-      globalSetup: ["./local/vitest/global-setup.ts"],
       fileParallelism: false,
       testTimeout: 30_000,
       hookTimeout: 60_000,
@@ -56,6 +61,7 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
 
 export default defineConfig({
   test: {
+    globalSetup: ["./local/vitest/global-setup.ts"],
     projects: [
       {
         test: {

@@ -77,24 +77,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     },
   };
   const started = performance.now();
-  const instance = autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: options.seconds,
-    ...(options.amount === undefined ? {} : { amount: options.amount }),
-    timeout: 10,
-    requests: [request],
+  let finish: (result: autocannon.Result) => void = () => undefined;
+  let fail: (err: unknown) => void = () => undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
   });
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      duration: options.seconds,
+      ...(options.amount === undefined ? {} : { amount: options.amount }),
+      timeout: 10,
+      requests: [request],
+    },
+    (err, result) => (err ? fail(err) : finish(result)),
+  );
   instance.on("response", (_client, statusCode, _bytes, responseTime) => {
     latencies.push(responseTime);
     statuses[String(statusCode)] = (statuses[String(statusCode)] ?? 0) + 1;
   });
   // `amount` takes precedence over `duration` in autocannon: bound the time ourselves too.
   const guard = setTimeout(() => instance.stop(), options.seconds * 1000 + 500);
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    instance.on("done", resolve);
-    instance.on("error", reject);
-  }).finally(() => clearTimeout(guard));
+  const result = await done.finally(() => clearTimeout(guard));
   const seconds = (performance.now() - started) / 1000;
   const per = (n: number) => (timing.samples === 0 ? 0 : round(n / timing.samples, 2));
   return {

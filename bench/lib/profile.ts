@@ -12,7 +12,8 @@ export interface Profile {
   mixSeconds: number;
   fleet: { instances: number; users: number; loginAttempts: number; aiBudget: number; posts: number };
   faults: { users: number; phaseSeconds: number; drainTimeoutMs: number };
-  chat: { requests: number; concurrency: number; modelLatencyMs: number };
+  /** chat-latency.ts runs once per model latency (the stand-in model's delay). */
+  chat: { requests: number; concurrency: number; modelLatenciesMs: number[] };
   drainTimeoutMs: number;
 }
 
@@ -26,7 +27,7 @@ export const profiles: Record<Profile["name"], Profile> = {
     mixSeconds: 12,
     fleet: { instances: 3, users: 30, loginAttempts: 300, aiBudget: 100, posts: 300 },
     faults: { users: 24, phaseSeconds: 8, drainTimeoutMs: 150_000 },
-    chat: { requests: 200, concurrency: 8, modelLatencyMs: 5_000 },
+    chat: { requests: 200, concurrency: 4, modelLatenciesMs: [0, 5_000] },
     drainTimeoutMs: 60_000,
   },
   smoke: {
@@ -38,7 +39,7 @@ export const profiles: Record<Profile["name"], Profile> = {
     mixSeconds: 1,
     fleet: { instances: 1, users: 3, loginAttempts: 15, aiBudget: 5, posts: 9 },
     faults: { users: 2, phaseSeconds: 1, drainTimeoutMs: 30_000 },
-    chat: { requests: 10, concurrency: 2, modelLatencyMs: 1_000 },
+    chat: { requests: 10, concurrency: 2, modelLatenciesMs: [1_000] },
     drainTimeoutMs: 20_000,
   },
 };

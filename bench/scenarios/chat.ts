@@ -18,15 +18,15 @@ export interface ChatLatencyResult {
   pass: boolean;
 }
 
-export async function chatLatency(stack: BenchStack, instance: WorkerInstance, geminiScope: string, profile: Profile): Promise<ChatLatencyResult> {
+export async function chatLatency(stack: BenchStack, instance: WorkerInstance, geminiScope: string, profile: Profile, modelLatencyMs: number): Promise<ChatLatencyResult> {
   mkdirSync(WORK_DIR, { recursive: true });
-  const out = join(WORK_DIR, `chat-latency-${profile.name}.json`);
+  const out = join(WORK_DIR, `chat-latency-${profile.name}-${modelLatencyMs}.json`);
   rmSync(out, { force: true });
   const args = [
     join(ROOT, "bench/chat-latency.ts"),
     "--requests", String(profile.chat.requests),
     "--concurrency", String(profile.chat.concurrency),
-    "--latency-ms", String(profile.chat.modelLatencyMs),
+    "--latency-ms", String(modelLatencyMs),
     "--out", out,
   ];
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -11,7 +11,7 @@ import { createConversation, registerUsers, type BenchUser } from "../lib/api.ts
 import { JobsDb, jobIdOf, type JobAudit } from "../lib/jobs.ts";
 import { runLoad, type LoadResult, type RequestSpec } from "../lib/load.ts";
 import type { Profile } from "../lib/profile.ts";
-import { startWorker, type BenchStack, type WorkerInstance } from "../lib/stack.ts";
+import type { BenchStack, WorkerInstance, WorkerOptions } from "../lib/stack.ts";
 import { sleep } from "../lib/stats.ts";
 import { clearAllFaults, readUsage, resetUsage, type Scopes } from "../lib/usage.ts";
 
@@ -56,12 +56,14 @@ export interface PhaseResult {
   kinds: Record<Kind, KindResult>;
   /** Jobs accepted (202) during the phase. */
   accepted: number;
+  /** Queue messages the sweeper re-sent for jobs already queued during the phase (duplicates). */
+  duplicateSends: number;
 }
 
 export interface FaultsResult {
   phases: PhaseResult[];
   recovery: { waitedMs: number; sweeps: number };
-  /** Queue messages the sweeper re-sent for jobs already queued: each one a duplicate delivery. */
+  /** Queue messages the sweeper re-sent (phases and recovery): each one a possible duplicate delivery. */
   duplicateSends: number;
   accepted: number;
   modelCalls: number;
@@ -95,10 +97,11 @@ function sweptCount(logFile: string): number {
   return total;
 }
 
-export async function faultsUnderLoad(stack: BenchStack, profile: Profile): Promise<FaultsResult> {
-  const scopes: Scopes = { neon: "assay_bench_faults", upstash: "faults", gemini: "bench-faults" };
-  await stack.warmDatabase(scopes.neon);
-  const instance: WorkerInstance = await startWorker(stack, {
+const scopes: Scopes = { neon: "assay_bench_faults", upstash: "faults", gemini: "bench-faults" };
+
+/** One instance with quick retries and a sweeper that re-sends any queued job it finds. */
+export function faultsWorker(): WorkerOptions {
+  return {
     name: "faults",
     database: scopes.neon,
     upstashScope: scopes.upstash,
@@ -112,7 +115,10 @@ export async function faultsUnderLoad(stack: BenchStack, profile: Profile): Prom
       AI_SWEEP_AFTER_SECONDS: "0",
       ACCESS_TOKEN_TTL_SECONDS: "3600",
     },
-  });
+  };
+}
+
+export async function faultsUnderLoad(stack: BenchStack, profile: Profile, instance: WorkerInstance): Promise<FaultsResult> {
   try {
     const users = await registerUsers([instance.url], profile.faults.users, "faults");
     const conversations = await Promise.all(users.map((u) => createConversation(instance.url, u)));
@@ -147,6 +153,7 @@ export async function faultsUnderLoad(stack: BenchStack, profile: Profile): Prom
         }
       })();
       const before = accepted.length;
+      const sentBefore = sweptCount(instance.logFile);
       const [reads, profileReads, posts] = await Promise.all(
         (["reads", "profile", "posts"] as const).map((kind) =>
           runLoad({
@@ -171,6 +178,7 @@ export async function faultsUnderLoad(stack: BenchStack, profile: Profile): Prom
         label: phase.label,
         kinds: { reads: kindOf(reads as LoadResult), profile: kindOf(profileReads as LoadResult), posts: kindOf(posts as LoadResult) },
         accepted: accepted.length - before,
+        duplicateSends: sweptCount(instance.logFile) - sentBefore,
       };
       phases.push(result);
       console.log(

@@ -12,7 +12,7 @@ import { createConversation, registerUsers, BENCH_PASSWORD, type BenchUser } fro
 import { JobsDb, jobIdOf, type JobAudit } from "../lib/jobs.ts";
 import { runLoad, type LoadResult, type RequestSpec } from "../lib/load.ts";
 import type { Profile } from "../lib/profile.ts";
-import { ROOT, startWorkers, type BenchStack, type WorkerInstance } from "../lib/stack.ts";
+import { ROOT, type BenchStack, type WorkerInstance, type WorkerOptions } from "../lib/stack.ts";
 import { sleep } from "../lib/stats.ts";
 import { readUsage, resetUsage, type Scopes } from "../lib/usage.ts";
 
@@ -87,22 +87,23 @@ async function awayFromMidnight(): Promise<void> {
   if (left < 120_000) await sleep(left + 1_000);
 }
 
-export async function assayFleet(stack: BenchStack, profile: Profile): Promise<FleetResult["assay"]> {
-  const { instances, users: userCount, loginAttempts, aiBudget, posts } = profile.fleet;
+const scopes: Scopes = { neon: "assay_bench_fleet", upstash: "fleet", gemini: "bench-fleet" };
+
+/** N instances sharing one database, one Upstash scope and one key prefix; production limits. */
+export function fleetWorkers(profile: Profile): WorkerOptions[] {
   const runId = Date.now().toString(36);
-  const scopes: Scopes = { neon: "assay_bench_fleet", upstash: "fleet", gemini: "bench-fleet" };
-  await stack.warmDatabase(scopes.neon);
-  const fleet: WorkerInstance[] = await startWorkers(
-    stack,
-    Array.from({ length: instances }, (_, i) => ({
-      name: `fleet-${i + 1}`,
-      database: scopes.neon,
-      upstashScope: scopes.upstash,
-      geminiKey: scopes.gemini,
-      keyPrefix: `bench:fleet:${runId}:`,
-      vars: { AI_DAILY_BUDGET: String(aiBudget), ACCESS_TOKEN_TTL_SECONDS: "3600" },
-    })),
-  );
+  return Array.from({ length: profile.fleet.instances }, (_, i) => ({
+    name: `fleet-${i + 1}`,
+    database: scopes.neon,
+    upstashScope: scopes.upstash,
+    geminiKey: scopes.gemini,
+    keyPrefix: `bench:fleet:${runId}:`,
+    vars: { AI_DAILY_BUDGET: String(profile.fleet.aiBudget), ACCESS_TOKEN_TTL_SECONDS: "3600" },
+  }));
+}
+
+export async function assayFleet(stack: BenchStack, profile: Profile, fleet: WorkerInstance[]): Promise<FleetResult["assay"]> {
+  const { instances, users: userCount, loginAttempts, aiBudget, posts } = profile.fleet;
   try {
     const bases = fleet.map((w) => w.url);
     console.log(`  ${instances} instances up: ${bases.join(" ")}`);

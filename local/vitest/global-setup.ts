@@ -1,6 +1,6 @@
 /**
- * vitest globalSetup for the Worker projects: starts ONE local stack per vitest process (shared by
- * every project) and provides its URLs. Backends: `LOCAL_BACKENDS=real` uses the PostgreSQL and
+ * vitest's root globalSetup: starts ONE local stack for the whole run and provides its URLs to
+ * every project. Backends: `LOCAL_BACKENDS=real` uses the PostgreSQL and
  * Redis servers of LOCAL_PG_URL / LOCAL_REDIS_URL; anything else uses the embedded ones (PGlite and
  * the in-memory Redis), as a fresh laptop would.
  */
@@ -8,6 +8,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../stack.ts";
 import { seedDatabase } from "../../drizzle/seed.ts";
+import { databaseOf, workerProjects } from "./projects.ts";
 
 export interface ProvidedStack {
   neonSql: string;
@@ -25,9 +26,6 @@ declare module "vitest" {
 
 const UPSTASH_SECRET = "local-test-token";
 
-type Stack = Awaited<ReturnType<typeof startLocalStack>>;
-let starting: Promise<Stack> | undefined;
-let users = 0;
 
 function backends(): Parameters<typeof startLocalStack>[0] {
   if (process.env.LOCAL_BACKENDS === "real") {
@@ -40,20 +38,17 @@ function backends(): Parameters<typeof startLocalStack>[0] {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  starting ??= startLocalStack({
+  const stack = await startLocalStack({
     ...backends(),
     upstashSecret: UPSTASH_SECRET,
     resetDatabases: true,
     seed: seedDatabase,
   });
-  const stack = await starting;
-  users += 1;
-  // Create the project's database now (a clone of the migrated, seeded template), so the first
+  // Create every project's database now (clones of the migrated, seeded template), so the first
   // request of the first test doesn't pay for it.
-  const feature = /^worker-(.+)$/.exec(project.name)?.[1];
-  if (feature) {
-    neonConfig.fetchEndpoint = stack.urls.neonSql;
-    await neon(stack.databaseUrl(`assay_test_${feature}`)).query("select 1");
+  neonConfig.fetchEndpoint = stack.urls.neonSql;
+  for (const name of Object.keys(workerProjects)) {
+    await neon(stack.databaseUrl(databaseOf(name))).query("select 1");
   }
   project.provide("stack", {
     neonSql: stack.urls.neonSql,
@@ -62,8 +57,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
     upstashSecret: UPSTASH_SECRET,
     runId: String(Date.now()),
   });
-  return async () => {
-    users -= 1;
-    if (users === 0) await stack.stop();
-  };
+  return () => stack.stop();
 }
