@@ -154,7 +154,8 @@ function routes(r: BenchResults, dir: string): string {
       ],
     }),
   );
-  const connections = r.routes[0] ? `${r.routes[0].load.requests > 0 ? "" : ""}` : "";
+  const first = r.routes[0];
+  const connections = first ? ` Each route: ${first.load.connections} connections for up to ${num(Math.max(...r.routes.map((x) => x.load.seconds)), 0)} s.` : "";
   return `## 1. Load per route
 
 One instance (cache on) and its twin with \`CACHE_ENABLED=false\` share a database and the same

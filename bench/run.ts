@@ -21,7 +21,7 @@ import { faultsUnderLoad, faultsWorker, type FaultsResult } from "./scenarios/fa
 import { assayFleet, fleetWorkers, monolithFleet, type FleetResult } from "./scenarios/fleet.ts";
 import { cacheMix, prepareWorld, routeLoads, type MixResult, type RouteResult } from "./scenarios/routes.ts";
 import { renderBenchmarks } from "./report.ts";
-import { renderScaling } from "./capacity.ts";
+import { renderScaling, writeCapacity } from "./capacity.ts";
 
 export interface Check {
   name: string;
@@ -163,6 +163,8 @@ export interface RunOptions {
   resultsFiles: string[];
   /** Render BENCHMARKS.md + SCALING.md (and charts) into this directory. */
   docsDir?: string;
+  /** Where the capacity model's JSON goes (with docsDir). */
+  capacityFile?: string;
 }
 
 export async function runBench(profile: Profile, options: RunOptions): Promise<BenchResults> {
@@ -230,7 +232,8 @@ export async function runBench(profile: Profile, options: RunOptions): Promise<B
   }
   if (options.docsDir) {
     renderBenchmarks(results, options.docsDir);
-    renderScaling(results, options.docsDir);
+    const tiers = renderScaling(results, options.docsDir);
+    if (options.capacityFile && options.resultsFiles[0]) writeCapacity(options.capacityFile, options.resultsFiles[0], tiers);
   }
   console.log(`\n${results.checks.map((c) => `${c.pass ? "ok  " : "FAIL"} ${c.name} (${c.detail})`).join("\n")}`);
   console.log(`\ndone in ${results.durationSeconds} s`);
@@ -249,6 +252,7 @@ async function main(): Promise<void> {
       ? [join(ROOT, "bench/results/latest.json"), join(ROOT, `bench/results/full-${stamp}.json`)]
       : [join(ROOT, `bench/results/partial-${only.join("-")}-${stamp}.json`)],
     docsDir: full ? join(ROOT, "docs") : undefined,
+    capacityFile: join(ROOT, "bench/results/capacity.json"),
   });
   if (results.checks.some((c) => !c.pass)) process.exitCode = 1;
 }

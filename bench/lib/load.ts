@@ -31,6 +31,7 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
+  connections: number;
   requests: number;
   seconds: number;
   rps: number;
@@ -104,6 +105,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const seconds = (performance.now() - started) / 1000;
   const per = (n: number) => (timing.samples === 0 ? 0 : round(n / timing.samples, 2));
   return {
+    connections: options.connections,
     requests: latencies.length,
     seconds: round(seconds, 2),
     rps: round(latencies.length / seconds),

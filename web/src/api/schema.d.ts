@@ -502,7 +502,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Replays the first response to this key (same user, 24 h) instead of starting new work */
+                    /** @description `Idempotency-Key` (1..255 chars): replays the first response to this key (same user, 24 h) instead of starting new work */
                     "idempotency-key"?: string;
                 };
                 path: {
@@ -1394,7 +1394,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Replays the first response to this key (same user, 24 h) instead of starting new work */
+                    /** @description `Idempotency-Key` (1..255 chars): replays the first response to this key (same user, 24 h) instead of starting new work */
                     "idempotency-key"?: string;
                 };
                 path: {
@@ -1678,6 +1678,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["User"];
                     };
+                };
+                /** @description Not modified: the `If-None-Match` tag is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Missing or invalid credentials */
                 401: {

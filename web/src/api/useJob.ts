@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 import { api, session, unwrap } from "./client.ts";
 import { type JobUpdate, watchJob } from "./jobs.ts";
 
@@ -10,6 +10,7 @@ export type JobProgress = { phase: "connecting" } | { phase: "update"; update: J
  */
 export function useJob(jobId: string | null, onDone: (update: JobUpdate) => void): JobProgress {
   const [progress, setProgress] = useState<JobProgress>({ phase: "connecting" });
+  const finished = useEffectEvent(onDone);
   useEffect(() => {
     if (!jobId) return;
     const controller = new AbortController();
@@ -24,12 +25,10 @@ export function useJob(jobId: string | null, onDone: (update: JobUpdate) => void
         ),
       poll: (signal) => unwrap(api.GET("/api/v1/jobs/{id}", { params: { path: { id: jobId } }, signal })),
       onUpdate: (update) => setProgress({ phase: "update", update }),
-    }).then(onDone, (error: unknown) => {
+    }).then(finished, (error: unknown) => {
       if (!controller.signal.aborted) setProgress({ phase: "lost", error });
     });
     return () => controller.abort();
-    // onDone is a callback from the caller's render; following a job restarts only for a new job.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [jobId]);
   return progress;
 }

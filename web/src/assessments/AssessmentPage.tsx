@@ -16,6 +16,7 @@ import { QuestionInput } from "./QuestionInput.tsx";
 import { countAnswered, groupSections, missingRequired, resumeSection, sectionOf } from "./sections.ts";
 import type { SaveStatus } from "./answerSaver.ts";
 import { useAutosave } from "./useAutosave.ts";
+import { VersionNotice } from "./VersionNotice.tsx";
 
 function SaveIndicator({ status, onRetry }: { status: SaveStatus; onRetry: () => void }) {
   const text: Record<SaveStatus["state"], string> = {
@@ -118,6 +119,7 @@ function TakeAssessment({ assessment, template }: { assessment: Assessment; temp
         <p className="text-sm font-medium text-brand-700">Assessment · about {template.estimatedMinutes} min</p>
         <PageHeading title={template.title}>{template.title}</PageHeading>
       </div>
+      <VersionNotice assessment={assessment} template={template} />
       <div className="space-y-2">
         <div className="flex flex-wrap justify-between gap-2 text-sm text-slate-700">
           <span>

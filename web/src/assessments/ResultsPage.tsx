@@ -15,6 +15,7 @@ import { AnalysisProgress } from "./AnalysisProgress.tsx";
 import { Prose } from "./Prose.tsx";
 import { assessmentKeys, useAssessment, useTemplate } from "./queries.ts";
 import { ScoreChart } from "./ScoreChart.tsx";
+import { VersionNotice } from "./VersionNotice.tsx";
 
 function Analysis({ assessment, jobId }: { assessment: Assessment; jobId: string | null }) {
   const queryClient = useQueryClient();
@@ -91,6 +92,7 @@ export function ResultsPage({ id }: { id: string }) {
         <p className="text-sm font-medium text-brand-700">Results · {formatDate(a.submittedAt)}</p>
         <PageHeading title={`${t.title} results`}>Your {t.title} results</PageHeading>
       </div>
+      <VersionNotice assessment={a} template={t} />
       <section aria-labelledby="scores" className="space-y-3">
         <h2 id="scores" className="text-xl font-semibold text-slate-900">
           Scores
