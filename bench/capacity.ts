@@ -231,6 +231,7 @@ export function tierResult(concurrent: number, unit: Record<Kind, UnitCost>, pri
   };
 }
 
+const times = (n: number) => `${num(n, n < 10 ? 2 : 1)}x`;
 const users = (n: number) => (n >= 1e6 ? `${num(n / 1e6)}M` : n >= 1e3 ? `${num(n / 1e3)}k` : num(n, 0));
 const big = (n: number) => (n >= 1e9 ? `${num(n / 1e9, 2)} B` : n >= 1e6 ? `${num(n / 1e6, 1)} M` : n >= 1e4 ? `${num(n / 1e3, 0)} k` : num(n, 1));
 
@@ -308,9 +309,9 @@ function render(results: BenchResults, prices: Prices, unit: Record<Kind, UnitCo
       users(t.concurrent),
       `${big(t.volumes.aiCallsPerDay)} calls/day (${num(budget?.use ?? 0, 0)}x)`,
       geminiTier?.name ?? "**beyond Tier 3**",
-      walls[0] ? `**${walls[0].name}** (${num(walls[0].use, 1)}x)` : `none (nearest: ${closest?.name}, ${num((closest?.use ?? 0) * 100, 0)}%)`,
-      walls.length > 1 ? walls.slice(1).map((l) => `${l.name} (${num(l.use, 1)}x)`).join("; ") : "",
-      walls.map((l) => l.remedy).filter((r, i, all) => all.indexOf(r) === i).join("; "),
+      walls[0] ? `**${walls[0].name}** (${times(walls[0].use)})` : `none (nearest: ${closest?.name}, ${num((closest?.use ?? 0) * 100, 0)}%)`,
+      walls.length > 1 ? walls.slice(1).map((l) => `${l.name} (${times(l.use)})`).join("; ") : "",
+      walls[0]?.remedy ?? "",
     ];
   });
   const limitRows = firstProvider.map((l) => [l.name, l.kind === "wall" ? "wall" : "tier step", users(l.hitAt), l.remedy]);

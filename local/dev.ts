@@ -180,7 +180,10 @@ if (!apiReady || !webReady) {
 }
 
 const { ensureDevAdmin } = await import("./scripts/promote.ts");
-await ensureDevAdmin(`http://127.0.0.1:${WORKER_PORT}`, adminEmail, adminPassword, databaseUrl);
+await ensureDevAdmin(`http://127.0.0.1:${WORKER_PORT}`, adminEmail, adminPassword, databaseUrl).catch(async (err: unknown) => {
+  console.error(`[dev] could not create the development admin: ${String(err)}`);
+  await stop(1);
+});
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`

@@ -6,6 +6,8 @@
 export interface Series {
   name: string;
   values: number[];
+  /** Defaults to the palette, in order. */
+  color?: string;
 }
 
 export interface BarChartOptions {
@@ -100,7 +102,7 @@ export function barChart(options: BarChartOptions): string {
     let stackStart = 0;
     options.series.forEach((series, j) => {
       const value = series.values[i] ?? 0;
-      const color = COLORS[j % COLORS.length] as string;
+      const color = series.color ?? (COLORS[j % COLORS.length] as string);
       if (options.stacked) {
         const x1 = x(stackStart);
         const x2 = x(stackStart + value);
@@ -124,7 +126,7 @@ export function barChart(options: BarChartOptions): string {
 
   let lx = 12;
   options.series.forEach((series, j) => {
-    out.push(`<rect x="${lx}" y="${legendY - 10}" width="12" height="12" fill="${COLORS[j % COLORS.length]}"/>`);
+    out.push(`<rect x="${lx}" y="${legendY - 10}" width="12" height="12" fill="${series.color ?? COLORS[j % COLORS.length]}"/>`);
     out.push(`<text x="${lx + 16}" y="${legendY}" fill="#0f172a">${escapeXml(series.name)}</text>`);
     lx += 28 + series.name.length * 6.6;
   });

@@ -29,10 +29,12 @@ export async function promoteUser(databaseUrl: string, email: string): Promise<P
 }
 
 /**
- * Development only: registers `email` through the running API (so the password is hashed exactly
- * as sign-in expects) unless it exists, then makes it an admin.
+ * Development only: makes `email` an admin, registering it first through the running API (so the
+ * password is hashed exactly as sign-in expects) when it doesn't exist yet. A restart of the dev
+ * stack finds the account and registers nothing, so it never spends the register rate limit.
  */
 export async function ensureDevAdmin(apiBaseUrl: string, email: string, password: string, databaseUrl: string): Promise<void> {
+  if ((await promoteUser(databaseUrl, email)) !== "not-found") return;
   const response = await fetch(`${apiBaseUrl}/api/v1/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
