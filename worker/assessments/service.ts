@@ -14,7 +14,7 @@ import type { Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import { isCurrentVersion } from "../templates/service.ts";
 import { answerProblems, answersFitPinnedQuestions } from "./answers.ts";
-import { decodeCursor, encodeCursor, type Cursor } from "./cursor.ts";
+import { decodeCursor, encodeCursor, type Cursor } from "../http/cursor.ts";
 import type { Assessment, AssessmentPage } from "./schemas.ts";
 
 export { missingRequiredAnswers } from "./answers.ts";

@@ -4,7 +4,7 @@
  * a missing one). Posting a message plans a chat-reply job (see jobs/start.ts).
  */
 import { and, asc, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
-import { decodeCursor, encodeCursor } from "../assessments/cursor.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { assessments, conversations, messages } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { Db } from "../platform/db.ts";

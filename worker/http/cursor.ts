@@ -4,7 +4,7 @@
  * neither skipped nor repeated; rows inserted while a client pages are newer than any cursor and
  * never shift later pages.
  */
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "./errors.ts";
 
 export interface Cursor {
   /** ISO-8601 UTC with microseconds, as Postgres wrote it. */
