@@ -228,6 +228,24 @@ describe("template administration", () => {
     expect((await call("GET", `/api/v1/templates/${slug}`)).status).toBe(200);
   });
 
+  it("serves a pinned older version with ?version=, even once the template is unpublished", async () => {
+    const slug = uniqueSlug();
+    await call("POST", "/api/v1/templates", { token: admin.accessToken, body: { slug, ...content() } });
+    await call("PUT", `/api/v1/templates/${slug}`, { token: admin.accessToken, body: content({ title: "Sleep check v2" }) });
+    await call("DELETE", `/api/v1/templates/${slug}`, { token: admin.accessToken });
+
+    const v1 = await call<Template>("GET", `/api/v1/templates/${slug}?version=1`);
+    expect(v1.status).toBe(200);
+    expect(v1.body).toMatchObject({ slug, version: 1, title: "Sleep check" });
+    expect((await call<Template>("GET", `/api/v1/templates/${slug}?version=2`)).body.title).toBe("Sleep check v2");
+    expect((await call("GET", `/api/v1/templates/${slug}`)).status).toBe(404);
+
+    expect((await call<ErrorBody>("GET", `/api/v1/templates/${slug}?version=3`)).body.error.code).toBe("not_found");
+    const bad = await call<ErrorBody>("GET", `/api/v1/templates/${slug}?version=zero`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details?.[0]?.path).toBe("version");
+  });
+
   it("returns 404 for a new version or unpublishing of an unknown slug", async () => {
     expect((await call("PUT", "/api/v1/templates/no-such-template", { token: admin.accessToken, body: content() })).status).toBe(404);
     expect((await call("DELETE", "/api/v1/templates/no-such-template", { token: admin.accessToken })).status).toBe(404);

@@ -8,7 +8,7 @@ import { cacheControl, sendTagged, taggedJson } from "../http/etag.ts";
 import { createRouter, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";
 import { forgetAtEdge, readAtEdge, TEMPLATE_MAX_AGE_SECONDS } from "./edge.ts";
-import { NewTemplateSchema, SlugParam, TemplateContentSchema, TemplateListSchema, TemplateSchema } from "./schemas.ts";
+import { NewTemplateSchema, SlugParam, TemplateContentSchema, TemplateListSchema, TemplateSchema, VersionQuery } from "./schemas.ts";
 import {
   createTemplate,
   publishTemplateVersion,
@@ -64,9 +64,12 @@ export const templateRoutes = createRouter()
       path: "/templates/{slug}",
       tags: ["Templates"],
       summary: "A published template with its questions and scales (public)",
-      request: { params: SlugParam },
+      description:
+        "Without `version`, the current version of a published template. With `version`, that immutable version, " +
+        "even if the template was unpublished since: assessments keep the version they started with.",
+      request: { params: SlugParam, query: VersionQuery },
       responses: {
-        200: { ...jsonResponse(TemplateSchema, "The current version"), headers: cachingHeaders },
+        200: { ...jsonResponse(TemplateSchema, "The current (or the requested) version"), headers: cachingHeaders },
         ...notModified,
         404: errorResponses[404],
         503: errorResponses[503],
@@ -74,12 +77,14 @@ export const templateRoutes = createRouter()
     }),
     async (c) => {
       const { slug } = c.req.valid("param");
+      const { version } = c.req.valid("query");
       const { db, config } = c.get("services");
-      const tagged = await readAtEdge(c, pathOf(slug), async () => {
-        const template = await readTemplate(db.primary, requestCache(c), config, slug);
+      const edgePath = version === undefined ? pathOf(slug) : `${pathOf(slug)}?version=${version}`;
+      const tagged = await readAtEdge(c, edgePath, async () => {
+        const template = await readTemplate(db.primary, requestCache(c), config, slug, version);
         return template && taggedJson(template);
       });
-      if (!tagged) throw new ApiError("not_found", `No template '${slug}'`);
+      if (!tagged) throw new ApiError("not_found", version === undefined ? `No template '${slug}'` : `No version ${version} of '${slug}'`);
       return sendTagged(c, tagged, cacheControl.public(TEMPLATE_MAX_AGE_SECONDS));
     },
   )

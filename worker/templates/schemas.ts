@@ -188,3 +188,14 @@ export type NewTemplate = z.infer<typeof NewTemplateSchema>;
 export const SlugParam = z.object({
   slug: z.string().min(1).max(200).openapi({ param: { name: "slug", in: "path" }, example: "who-5" }),
 });
+
+/** `?version=N`: a specific (immutable) version instead of the current one. */
+export const VersionQuery = z.object({
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .openapi({ param: { name: "version", in: "query" }, example: 1 }),
+});

@@ -43,13 +43,22 @@ export async function listPublishedTemplates(db: Db): Promise<TemplateSummary[]>
     .orderBy(asc(templates.slug));
 }
 
-/** The current version of a published template (one query). */
-export async function findPublishedTemplate(db: Db, slug: string): Promise<Template | undefined> {
+/**
+ * The current version of a published template, or, with `version`, that version whatever the
+ * template's state: versions are immutable and assessments started on an older (or since
+ * unpublished) version still need its questions. One query.
+ */
+export async function findPublishedTemplate(db: Db, slug: string, version?: number): Promise<Template | undefined> {
   const [row] = await db
     .select({ ...summaryColumns, questions: templateVersions.questions, scales: templateVersions.scales })
     .from(templates)
-    .innerJoin(templateVersions, isCurrentVersion)
-    .where(and(eq(templates.slug, slug), eq(templates.published, true)))
+    .innerJoin(
+      templateVersions,
+      version === undefined
+        ? isCurrentVersion
+        : and(eq(templateVersions.templateId, templates.id), eq(templateVersions.version, version)),
+    )
+    .where(version === undefined ? and(eq(templates.slug, slug), eq(templates.published, true)) : eq(templates.slug, slug))
     .limit(1);
   return row;
 }
@@ -58,8 +67,9 @@ export function readTemplateList(db: Db, cache: Cache, config: Config): Promise<
   return cache.read(templatesFamily(config), "list", () => listPublishedTemplates(db));
 }
 
-export function readTemplate(db: Db, cache: Cache, config: Config, slug: string): Promise<Template | undefined> {
-  return cache.read(templatesFamily(config), `slug:${slug}`, () => findPublishedTemplate(db, slug));
+export function readTemplate(db: Db, cache: Cache, config: Config, slug: string, version?: number): Promise<Template | undefined> {
+  const member = version === undefined ? `slug:${slug}` : `slug:${slug}@${version}`;
+  return cache.read(templatesFamily(config), member, () => findPublishedTemplate(db, slug, version));
 }
 
 function templateOf(id: string, slug: string, version: number, content: TemplateContent): Template {

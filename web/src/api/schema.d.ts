@@ -2018,10 +2018,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A published template with its questions and scales (public) */
+        /**
+         * A published template with its questions and scales (public)
+         * @description Without `version`, the current version of a published template. With `version`, that immutable version, even if the template was unpublished since: assessments keep the version they started with.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    version?: number;
+                };
                 header?: never;
                 path: {
                     slug: string;
@@ -2030,7 +2035,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The current version */
+                /** @description The current (or the requested) version */
                 200: {
                     headers: {
                         /** @description public, max-age=300 */

@@ -22,7 +22,8 @@ const noParse: TypeParser = (text) => String(text);
 /** postgres-array's parser: `{a,"b c",NULL,{1,2}}`, with `[1:2]=` dimensions skipped. */
 export function parseArray(source: string, transform: TypeParser): unknown[] {
   let pos = source.startsWith("[") ? source.indexOf("=") + 1 || source.length : 0;
-  const level = (nested: boolean): unknown[] => {
+  /** One level of braces; `inside` is false only before the outermost `{`. */
+  const level = (inside: boolean): unknown[] => {
     const entries: unknown[] = [];
     let recorded: string | undefined;
     let quote = false;
@@ -37,8 +38,8 @@ export function parseArray(source: string, transform: TypeParser): unknown[] {
       const escaped = char === "\\";
       if (escaped) char = source.charAt(pos++);
       if (char === "{" && !quote) {
-        if (nested) entries.push(level(true));
-        nested = true;
+        if (inside) entries.push(level(true));
+        inside = true;
       } else if (char === "}" && !quote) {
         entry(false);
         return entries;
@@ -48,7 +49,7 @@ export function parseArray(source: string, transform: TypeParser): unknown[] {
       } else if (char === "," && !quote) entry(false);
       else recorded = (recorded ?? "") + char;
     }
-    if (nested) throw new Error("array dimension not balanced");
+    if (inside) throw new Error("array dimension not balanced");
     return entries;
   };
   return level(false);
