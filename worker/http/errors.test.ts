@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../app.ts";
 import type { Env } from "../config.ts";
-import { call } from "../testing/http.ts";
+import { clearFaults, setFault } from "../../local/control.ts";
+import { call, scopes, testEnv } from "../testing/http.ts";
 import { ApiError } from "./errors.ts";
 
 interface ErrorBody {
@@ -62,6 +63,34 @@ describe("the error contract", () => {
     expect(kept.headers.get("x-request-id")).toBe("trace-abc_123");
     const replaced = await call("GET", "/api/health", { headers: { "X-Request-Id": "bad id <script>" } });
     expect(replaced.headers.get("x-request-id")).not.toContain("<");
+  });
+
+  it("answers 503 unavailable with Retry-After, writing nothing, when the database is down", async () => {
+    const email = `down-${crypto.randomUUID()}@example.com`;
+    const body = { email, password: "a perfectly fine passphrase", displayName: "Down" };
+    await setFault(testEnv.STANDIN_NEON, { scope: scopes.neon, down: true });
+    try {
+      const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("unavailable");
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.text).not.toMatch(/neon|fetch|sql/i);
+    } finally {
+      await clearFaults(testEnv.STANDIN_NEON, scopes.neon);
+    }
+    // Nothing was half-written: the same registration now succeeds.
+    expect((await call("POST", "/api/v1/auth/register", { body })).status).toBe(201);
+  });
+
+  it("answers 503 unavailable when the database answers with a server error", async () => {
+    await setFault(testEnv.STANDIN_NEON, { scope: scopes.neon, status: 500 });
+    try {
+      const res = await call<ErrorBody>("POST", "/api/v1/auth/login", { body: { email: "x@example.com", password: "whatever-password" } });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("unavailable");
+    } finally {
+      await clearFaults(testEnv.STANDIN_NEON, scopes.neon);
+    }
   });
 
   it("maps ApiError details and Retry-After onto the response", async () => {

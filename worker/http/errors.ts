@@ -74,9 +74,15 @@ export class DependencyError extends Error {
   }
 }
 
-/** The first error of type `type` in `err`'s cause chain (drivers and ORMs wrap what they throw). */
+/** What an error wraps: `cause`, or `sourceError`, where the Neon driver keeps a failed fetch's error. */
+function wrapped(err: Error): unknown {
+  if (err.cause !== undefined) return err.cause;
+  return "sourceError" in err ? err.sourceError : undefined;
+}
+
+/** The first error of type `type` in `err`'s chain of wrapped errors (drivers and ORMs wrap what they throw). */
 export function findCause<T extends Error>(err: unknown, type: new (...args: never[]) => T): T | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = wrapped(e), depth++) {
     if (e instanceof type) return e;
   }
   return undefined;

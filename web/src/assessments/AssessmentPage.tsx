@@ -16,7 +16,6 @@ import { QuestionInput } from "./QuestionInput.tsx";
 import { countAnswered, groupSections, missingRequired, resumeSection, sectionOf } from "./sections.ts";
 import type { SaveStatus } from "./answerSaver.ts";
 import { useAutosave } from "./useAutosave.ts";
-import { VersionNotice } from "./VersionNotice.tsx";
 
 function SaveIndicator({ status, onRetry }: { status: SaveStatus; onRetry: () => void }) {
   const text: Record<SaveStatus["state"], string> = {
@@ -119,7 +118,6 @@ function TakeAssessment({ assessment, template }: { assessment: Assessment; temp
         <p className="text-sm font-medium text-brand-700">Assessment · about {template.estimatedMinutes} min</p>
         <PageHeading title={template.title}>{template.title}</PageHeading>
       </div>
-      <VersionNotice assessment={assessment} template={template} />
       <div className="space-y-2">
         <div className="flex flex-wrap justify-between gap-2 text-sm text-slate-700">
           <span>
@@ -176,7 +174,7 @@ function TakeAssessment({ assessment, template }: { assessment: Assessment; temp
 /** Take an assessment: loads the draft and its template, then one section at a time. */
 export function AssessmentPage({ id }: { id: string }) {
   const assessment = useAssessment(id);
-  const template = useTemplate(assessment.data?.templateSlug);
+  const template = useTemplate(assessment.data?.templateSlug, assessment.data?.templateVersion);
   const submitted = assessment.data !== undefined && assessment.data.status !== "draft";
   useEffect(() => {
     if (submitted) navigate(`/assessments/${id}/results`, { replace: true });

@@ -15,7 +15,6 @@ import { AnalysisProgress } from "./AnalysisProgress.tsx";
 import { Prose } from "./Prose.tsx";
 import { assessmentKeys, useAssessment, useTemplate } from "./queries.ts";
 import { ScoreChart } from "./ScoreChart.tsx";
-import { VersionNotice } from "./VersionNotice.tsx";
 
 function Analysis({ assessment, jobId }: { assessment: Assessment; jobId: string | null }) {
   const queryClient = useQueryClient();
@@ -71,7 +70,7 @@ export function ResultsPage({ id }: { id: string }) {
   const { search } = useLocation();
   const jobId = search.get("job");
   const assessment = useAssessment(id, { pollMs: jobId === null ? 2500 : 10_000 });
-  const template = useTemplate(assessment.data?.templateSlug);
+  const template = useTemplate(assessment.data?.templateSlug, assessment.data?.templateVersion);
   if (assessment.isError) return <ErrorView error={assessment.error} retry={() => void assessment.refetch()} />;
   if (template.isError) return <ErrorView error={template.error} retry={() => void template.refetch()} />;
   if (!assessment.data || !template.data) return <Loading label="Loading your results…" />;
@@ -92,7 +91,6 @@ export function ResultsPage({ id }: { id: string }) {
         <p className="text-sm font-medium text-brand-700">Results · {formatDate(a.submittedAt)}</p>
         <PageHeading title={`${t.title} results`}>Your {t.title} results</PageHeading>
       </div>
-      <VersionNotice assessment={a} template={t} />
       <section aria-labelledby="scores" className="space-y-3">
         <h2 id="scores" className="text-xl font-semibold text-slate-900">
           Scores

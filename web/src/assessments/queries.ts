@@ -4,7 +4,7 @@ import { api, unwrap } from "../api/client.ts";
 
 export const assessmentKeys = {
   templates: ["templates"] as const,
-  template: (slug: string) => ["templates", slug] as const,
+  template: (slug: string, version?: number) => ["templates", slug, version ?? "current"] as const,
   list: ["assessments", "list"] as const,
   detail: (id: string) => ["assessments", "detail", id] as const,
 };
@@ -17,12 +17,14 @@ export function useTemplates() {
   });
 }
 
-export function useTemplate(slug: string | undefined) {
+/** A template; with `version`, that immutable version (the one an assessment is pinned to). */
+export function useTemplate(slug: string | undefined, version?: number) {
   return useQuery({
-    queryKey: assessmentKeys.template(slug ?? ""),
-    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/templates/{slug}", { params: { path: { slug: slug ?? "" } }, signal })),
+    queryKey: assessmentKeys.template(slug ?? "", version),
+    queryFn: ({ signal }) =>
+      unwrap(api.GET("/api/v1/templates/{slug}", { params: { path: { slug: slug ?? "" }, query: { version } }, signal })),
     enabled: slug !== undefined,
-    staleTime: 5 * 60_000,
+    staleTime: version === undefined ? 5 * 60_000 : Infinity,
   });
 }
 
