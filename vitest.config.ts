@@ -66,7 +66,7 @@ export default defineConfig({
       {
         test: {
           name: "local",
-          include: ["local/**/*.test.ts"],
+          include: ["local/**/*.test.ts", "drizzle/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { profiles, type Profile } from "./lib/profile.ts";
-import { ROOT, startBenchStack, startWorkers, type BenchStack, type WorkerInstance, type WorkerOptions } from "./lib/stack.ts";
+import { buildWorker, ROOT, startBenchStack, startWorkers, type BenchStack, type WorkerInstance, type WorkerOptions } from "./lib/stack.ts";
 import { round } from "./lib/stats.ts";
 import type { Scopes } from "./lib/usage.ts";
 import { chatLatency, type ChatLatencyResult } from "./scenarios/chat.ts";
@@ -36,6 +36,8 @@ export interface BenchResults {
   startedAt: string;
   durationSeconds: number;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string };
+  /** The commit the measured Worker was bundled from ("-dirty": with uncommitted changes). */
+  code: string;
   backends: BenchStack["backends"];
   routes?: RouteResult[];
   cacheMix?: MixResult[];
@@ -170,12 +172,14 @@ export interface RunOptions {
 export async function runBench(profile: Profile, options: RunOptions): Promise<BenchResults> {
   const started = Date.now();
   const parts = options.parts ?? PARTS;
+  const build = buildWorker();
   const stack = await startBenchStack();
   const results: BenchResults = {
     profile: profile.name,
     startedAt: new Date(started).toISOString(),
     durationSeconds: 0,
     machine: machine(),
+    code: build.version,
     backends: stack.backends,
     checks: [],
   };
@@ -190,7 +194,7 @@ export async function runBench(profile: Profile, options: RunOptions): Promise<B
     const wanted = PARTS.filter((p) => parts.includes(p));
     const databases = [loadScopes.neon, "assay_bench_fleet", "assay_bench_faults"];
     await Promise.all(databases.map((name) => stack.warmDatabase(name)));
-    const options = wanted.map((p) => plans[p]());
+    const options = wanted.map((p) => plans[p]().map((o) => ({ ...o, build })));
     const all = await startWorkers(stack, options.flat());
     const instances = new Map<Part, WorkerInstance[]>();
     let offset = 0;

@@ -4,8 +4,8 @@
  * Backends: real PostgreSQL when LOCAL_PG_URL is set (or one answers on 127.0.0.1:5432), else
  * PGlite; a private redis-server when one is on PATH, else the in-memory Redis.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,39 @@ async function postgresAnswers(url: string): Promise<boolean> {
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+export interface WorkerBuild {
+  /** The wrangler config the instances run (the bundle, not the sources). */
+  config: string;
+  /** `git describe`-style id of the code measured (with "-dirty" when the tree has changes). */
+  version: string;
+}
+
+/**
+ * Bundles the Worker once (`wrangler deploy --dry-run`, offline) and writes a config that runs the
+ * bundle with `--no-bundle`. Every instance then runs the same snapshot, and edits to worker/
+ * during a run (other people work in this checkout) do not reload the instances mid-measurement.
+ */
+export function buildWorker(): WorkerBuild {
+  const dir = join(WORK_DIR, "build");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const run = spawnSync(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+  });
+  if (run.status !== 0 || !existsSync(join(dir, "index.js"))) throw new Error(`bundling the Worker failed:\n${run.stdout}\n${run.stderr}`);
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main\s*=.*$/m, 'main = "index.js"')
+    .replace(/^\[alias\][^[]*/m, "")
+    .replace(/^#:schema.*$/m, "");
+  const config = join(dir, "wrangler.toml");
+  writeFileSync(config, toml);
+  const git = (args: string[]) => spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  const version = `${git(["rev-parse", "--short", "HEAD"]) || "unknown"}${git(["status", "--porcelain", "--", "worker", "wrangler.toml"]) ? "-dirty" : ""}`;
+  return { config, version };
 }
 
 export async function startBenchStack(log: (line: string) => void = () => undefined): Promise<BenchStack> {
@@ -82,6 +115,8 @@ export async function freePort(): Promise<number> {
 }
 
 export interface WorkerOptions {
+  /** From buildWorker(); without it, wrangler bundles (and watches) the sources itself. */
+  build?: WorkerBuild;
   /** Names the instance's persistence dir, env file and log. */
   name: string;
   /** Neon database name (also the Neon counter scope). */
@@ -186,6 +221,7 @@ async function spawnWorker(stack: BenchStack, options: WorkerOptions): Promise<W
   const args = [
     join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
+    ...(options.build ? ["--config", options.build.config, "--no-bundle"] : []),
     "--port", String(port),
     "--ip", "127.0.0.1",
     "--inspector-port", String(inspectorPort),
