@@ -399,7 +399,7 @@ ${table(["peak users", "Workers", "Queues", "Neon", "Upstash", "infrastructure",
 
 The model is the bill: at every tier Gemini costs more than all the infrastructure together,
 which is why the global AI budget is enforced exactly (BENCHMARKS.md §4) and why the per-user
-hourly limit exists. Of the infrastructure, ${(tiers.at(-1)?.cost.upstash ?? 0) > (tiers.at(-1)?.cost.neon ?? 0) ? "Upstash's per-command price dominates at the top tiers: pay-as-you-go is shown, and a fixed-price plan (flat monthly price, throughput-capped) is the cheaper choice long before 100k users" : "Neon compute dominates at the top tiers"}.
+hourly limit exists. Of the infrastructure, ${(tiers.at(-1)?.cost.upstash ?? 0) > (tiers.at(-1)?.cost.neon ?? 0) ? "Upstash's per-command price dominates at the top tiers: pay-as-you-go is shown; a fixed-price plan (flat monthly price, capped throughput) is worth pricing from the 10k tier up" : "Neon compute dominates at the top tiers"}.
 
 ## 6. The first limit hit
 

@@ -31,7 +31,7 @@ export function groupCpu(pgid: number): GroupCpu {
   const perTick = 1000 / clockTicks();
   let workerd = 0;
   let total = 0;
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {

@@ -40,17 +40,24 @@ export interface LoadResult {
   /** Socket errors and timeouts (no HTTP answer). */
   errors: number;
   /** Means per response, from Server-Timing: the request path only (no background work). */
-  serverTiming: { dbRoundTrips: number; cacheRoundTrips: number; cache: Record<string, number> };
+  serverTiming: { dbRoundTrips: number; dbMs: number; cacheRoundTrips: number; cache: Record<string, number> };
 }
 
-const DB = /db;dur=[\d.]+;desc="(\d+) round trips"/;
+const DB = /db;dur=([\d.]+);desc="(\d+) round trips"/;
 const CACHE = /cache;dur=[\d.]+;desc="(\w+), (\d+) round trips"/;
+
+/** autocannon keeps the server's header-name case, and repeats as arrays. */
+function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  const value = key === undefined ? undefined : headers[key];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let seq = 0;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const timing = { samples: 0, db: 0, cacheRoundTrips: 0, cache: {} as Record<string, number> };
+  const timing = { samples: 0, db: 0, dbMs: 0, cacheRoundTrips: 0, cache: {} as Record<string, number> };
   const request: autocannon.Request = {
     setupRequest: (req, context) => {
       const spec = options.next(seq++, context as ConnectionContext);
@@ -63,10 +70,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       return { ...req, method: spec.method, path: spec.path, headers, body };
     },
     onResponse: (status, body, _context, headers) => {
-      const serverTiming = (headers as Record<string, string | undefined>)["server-timing"];
+      const serverTiming = headerValue(headers as Record<string, string | string[] | undefined>, "server-timing");
       if (serverTiming) {
         timing.samples += 1;
-        timing.db += Number(DB.exec(serverTiming)?.[1] ?? 0);
+        const db = DB.exec(serverTiming);
+        timing.dbMs += Number(db?.[1] ?? 0);
+        timing.db += Number(db?.[2] ?? 0);
         const cache = CACHE.exec(serverTiming);
         if (cache) {
           timing.cacheRoundTrips += Number(cache[2]);
@@ -112,6 +121,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     latencyMs: summarize(latencies),
     statuses,
     errors: result.errors,
-    serverTiming: { dbRoundTrips: per(timing.db), cacheRoundTrips: per(timing.cacheRoundTrips), cache: timing.cache },
+    serverTiming: { dbRoundTrips: per(timing.db), dbMs: per(timing.dbMs), cacheRoundTrips: per(timing.cacheRoundTrips), cache: timing.cache },
   };
 }

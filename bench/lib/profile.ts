@@ -27,7 +27,7 @@ export const profiles: Record<Profile["name"], Profile> = {
     mixSeconds: 12,
     fleet: { instances: 3, users: 30, loginAttempts: 300, aiBudget: 100, posts: 300 },
     faults: { users: 24, phaseSeconds: 8, drainTimeoutMs: 150_000 },
-    chat: { requests: 200, concurrency: 4, modelLatenciesMs: [0, 5_000] },
+    chat: { requests: 1000, concurrency: 4, modelLatenciesMs: [0, 5_000] },
     drainTimeoutMs: 60_000,
   },
   smoke: {

@@ -276,8 +276,10 @@ async function spawnWorker(stack: BenchStack, options: WorkerOptions): Promise<W
     pid: child.pid ?? 0,
     logFile,
     runCron: async () => {
-      const res = await fetch(`${url}/__scheduled?cron=${encodeURIComponent("*/2 * * * *")}`);
+      // Miniflare's scheduled trigger (wrangler's /__scheduled exists only when it bundles).
+      const res = await fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/2 * * * *")}`);
       await res.text();
+      if (!res.ok) throw new Error(`scheduled() answered ${res.status}`);
     },
     stop,
   };

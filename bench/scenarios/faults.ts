@@ -39,7 +39,7 @@ export const PHASES: PhaseSpec[] = [
   { key: "duplicates", label: "duplicate deliveries (sweeper every 250 ms, model +1.5 s)", target: "gemini", fault: { latencyMs: 1_500 }, sweep: true },
 ];
 
-export const SMOKE_PHASES = ["baseline", "upstash-down", "gemini-500"];
+export const SMOKE_PHASES = ["baseline", "upstash-down", "gemini-500", "duplicates"];
 
 type Kind = "reads" | "profile" | "posts";
 
@@ -48,6 +48,8 @@ export interface KindResult {
   rps: number;
   statuses: Record<string, number>;
   latencyMs: LoadResult["latencyMs"];
+  /** Mean Neon round trips and time of the request path (Server-Timing). */
+  db: { roundTrips: number; ms: number };
 }
 
 export interface PhaseResult {
@@ -72,7 +74,13 @@ export interface FaultsResult {
 }
 
 function kindOf(load: LoadResult): KindResult {
-  return { requests: load.requests, rps: load.rps, statuses: load.statuses, latencyMs: load.latencyMs };
+  return {
+    requests: load.requests,
+    rps: load.rps,
+    statuses: load.statuses,
+    latencyMs: load.latencyMs,
+    db: { roundTrips: load.serverTiming.dbRoundTrips, ms: load.serverTiming.dbMs },
+  };
 }
 
 function faultUrl(stack: BenchStack, target: NonNullable<PhaseSpec["target"]>): string {
@@ -83,7 +91,7 @@ function faultUrl(stack: BenchStack, target: NonNullable<PhaseSpec["target"]>): 
 
 /** Sum of the sweeper's "re-enqueued stranded jobs" counts in the instance's log. */
 function sweptCount(logFile: string): number {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(logFile, "utf8");
   } catch {
