@@ -15,7 +15,6 @@ export interface Env {
   DATABASE_URL?: string;
   DATABASE_READ_URL?: string;
   DB_DRIVER?: string;
-  HYPERDRIVE?: Hyperdrive;
   NEON_FETCH_ENDPOINT?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
@@ -62,7 +61,8 @@ const schema = z
   .object({
     ENVIRONMENT: z.enum(["development", "test", "staging", "production"]).default("development"),
     APP_VERSION: z.string().default("0.0.0-dev"),
-    DB_DRIVER: z.enum(["neon-http", "hyperdrive"]).default("neon-http"),
+    // Only Neon's HTTP driver ships in this build; see docs/DATABASE.md for other providers.
+    DB_DRIVER: z.enum(["neon-http"], { error: "DB_DRIVER must be neon-http (the only driver in this build)" }).default("neon-http"),
     DATABASE_URL: z.url({ error: "DATABASE_URL must be a postgres:// connection string" }).optional(),
     DATABASE_READ_URL: z.url({ error: "DATABASE_READ_URL must be a postgres:// connection string" }).optional(),
     NEON_FETCH_ENDPOINT: z.url().optional(),
@@ -127,8 +127,8 @@ const schema = z
     CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(300),
   })
   .superRefine((v, ctx) => {
-    if (v.DB_DRIVER === "neon-http" && !v.DATABASE_URL) {
-      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "DATABASE_URL is required when DB_DRIVER is neon-http" });
+    if (!v.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "DATABASE_URL is required (a Neon postgres:// connection string)" });
     }
   });
 

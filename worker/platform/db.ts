@@ -79,9 +79,7 @@ function connect(url: string): Db {
 }
 
 export function createDatabase(config: Config, logger: Logger): Database {
-  if (config.DB_DRIVER !== "neon-http" || !config.DATABASE_URL) {
-    throw new Error("DB_DRIVER=hyperdrive is not supported by this build; use neon-http");
-  }
+  if (!config.DATABASE_URL) throw new Error("DATABASE_URL is required"); // loadConfig has already said so
   neonConfig.fetchFunction = instrumentedFetch;
   if (config.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_FETCH_ENDPOINT;
   configureQueryLog({ slowMs: config.SLOW_QUERY_MS, logger });
