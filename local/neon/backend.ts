@@ -1,5 +1,5 @@
 /** What the Neon stand-in needs from a Postgres: isolated databases cloned from one template. */
-import type { SqlResult, SqlStatement, TransactionOptions } from "./protocol.ts";
+import { NeonRequestError, type SqlResult, type SqlStatement, type TransactionOptions } from "./protocol.ts";
 
 export interface SqlDatabase {
   query(statement: SqlStatement): Promise<SqlResult>;
@@ -29,4 +29,33 @@ export const TEMPLATE_BUILD_NAME = "__template__";
 /** Names a client may use. Letters, digits, `_` and `-`, starting with a letter or digit. */
 export function isDatabaseName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,57}$/.test(name);
+}
+
+/**
+ * `SqlBackend.open` over a backend's map of opened databases: the template while it is being
+ * built, otherwise each database created once on first use. A failed creation is forgotten, so the
+ * next `open` tries again.
+ */
+export function openDatabase<T extends SqlDatabase>(
+  databases: Map<string, Promise<T>>,
+  building: T | undefined,
+  name: string,
+  create: (name: string) => Promise<T>,
+): Promise<SqlDatabase> {
+  if (name === TEMPLATE_BUILD_NAME && building) return Promise.resolve(building);
+  if (!isDatabaseName(name)) return Promise.reject(new NeonRequestError(`database "${name}" does not exist`, "3D000"));
+  let database = databases.get(name);
+  if (!database) {
+    database = create(name);
+    databases.set(name, database);
+    database.catch(() => databases.delete(name));
+  }
+  return database;
+}
+
+/** Closes every database that opened (waiting for those still opening) and forgets them all. */
+export async function closeDatabases<T>(databases: Map<string, Promise<T>>, close: (database: T) => Promise<void>): Promise<void> {
+  const open = await Promise.allSettled(databases.values());
+  databases.clear();
+  await Promise.all(open.map((result) => (result.status === "fulfilled" ? close(result.value) : undefined)));
 }

@@ -8,9 +8,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { PGlite, type Results } from "@electric-sql/pglite";
-import { TEMPLATE_BUILD_NAME, isDatabaseName, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
+import { closeDatabases, openDatabase, TEMPLATE_BUILD_NAME, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
 import {
-  NeonRequestError,
   connectionStringFor,
   setTransactionStatement,
   type SqlField,
@@ -71,21 +70,11 @@ export class PgliteBackend implements SqlBackend {
   }
 
   open(name: string): Promise<SqlDatabase> {
-    if (name === TEMPLATE_BUILD_NAME && this.#building) return Promise.resolve(this.#building);
-    if (!isDatabaseName(name)) return Promise.reject(new NeonRequestError(`database "${name}" does not exist`, "3D000"));
-    let database = this.#databases.get(name);
-    if (!database) {
-      database = this.#create(name);
-      this.#databases.set(name, database);
-      database.catch(() => this.#databases.delete(name));
-    }
-    return database;
+    return openDatabase(this.#databases, this.#building, name, (n) => this.#create(n));
   }
 
   async close(): Promise<void> {
-    const open = await Promise.allSettled(this.#databases.values());
-    this.#databases.clear();
-    await Promise.all(open.map((result) => (result.status === "fulfilled" ? result.value.pg.close() : undefined)));
+    await closeDatabases(this.#databases, (database) => database.pg.close());
   }
 
   async #create(name: string): Promise<PgliteDatabase> {

@@ -4,9 +4,8 @@
  * server), created with `CREATE DATABASE ... TEMPLATE neon__template_<key>`.
  */
 import pg, { type CustomTypesConfig, type PoolClient, type QueryArrayConfig, type QueryArrayResult } from "pg";
-import { TEMPLATE_BUILD_NAME, isDatabaseName, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
+import { closeDatabases, openDatabase, TEMPLATE_BUILD_NAME, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
 import {
-  NeonRequestError,
   beginStatement,
   connectionStringFor,
   type SqlResult,
@@ -74,21 +73,11 @@ export class PostgresBackend implements SqlBackend {
   }
 
   open(name: string): Promise<SqlDatabase> {
-    if (name === TEMPLATE_BUILD_NAME && this.#building) return Promise.resolve(this.#building);
-    if (!isDatabaseName(name)) return Promise.reject(new NeonRequestError(`database "${name}" does not exist`, "3D000"));
-    let database = this.#databases.get(name);
-    if (!database) {
-      database = this.#create(name);
-      this.#databases.set(name, database);
-      database.catch(() => this.#databases.delete(name));
-    }
-    return database;
+    return openDatabase(this.#databases, this.#building, name, (n) => this.#create(n));
   }
 
   async close(): Promise<void> {
-    const open = await Promise.allSettled(this.#databases.values());
-    this.#databases.clear();
-    await Promise.all(open.map((result) => (result.status === "fulfilled" ? result.value.pool.end() : undefined)));
+    await closeDatabases(this.#databases, (database) => database.pool.end());
     await this.#admin.end();
   }
 

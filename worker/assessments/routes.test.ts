@@ -6,10 +6,7 @@ import { newId } from "../platform/ids.ts";
 import { call } from "../testing/http.ts";
 import { registerUser, testDb, type RegisteredUser } from "../testing/users.ts";
 import type { Assessment, AssessmentPage } from "./schemas.ts";
-
-interface ErrorBody {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
+import type { ErrorBody } from "../http/errors.ts";
 
 const who5VersionId = seededTemplates[1]?.versionId ?? "";
 

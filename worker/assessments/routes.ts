@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
 import { ApiError } from "../http/errors.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
-import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, PageQuery } from "../http/openapi.ts";
+import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, notModified, PageQuery, taggedJsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";
 import { AnswersBodySchema, AssessmentPageSchema, AssessmentSchema, NewAssessmentSchema } from "./schemas.ts";
 import {
@@ -16,11 +16,6 @@ import {
 } from "./service.ts";
 
 const authGuard = { security: bearerSecurity, middleware: [requireAuth] };
-const notModified = { 304: { description: "Not modified: the `If-None-Match` tag is current" } };
-const cachingHeaders = {
-  ETag: { schema: { type: "string" as const }, description: "Strong entity tag of the body" },
-  "Cache-Control": { schema: { type: "string" as const }, description: "private, no-cache" },
-};
 
 export const assessmentRoutes = createRouter()
   .openapi(
@@ -60,7 +55,7 @@ export const assessmentRoutes = createRouter()
       ...authGuard,
       request: { query: PageQuery },
       responses: {
-        200: { ...jsonResponse(AssessmentPageSchema, "One page"), headers: cachingHeaders },
+        200: taggedJsonResponse(AssessmentPageSchema, "One page", cacheControl.private),
         ...notModified,
         400: { ...errorResponses[400], description: "Bad limit or cursor" },
         401: errorResponses[401],
@@ -84,7 +79,7 @@ export const assessmentRoutes = createRouter()
       ...authGuard,
       request: { params: IdParam },
       responses: {
-        200: { ...jsonResponse(AssessmentSchema, "The assessment"), headers: cachingHeaders },
+        200: taggedJsonResponse(AssessmentSchema, "The assessment", cacheControl.private),
         ...notModified,
         400: { ...errorResponses[400], description: "The id is not a UUID" },
         401: errorResponses[401],

@@ -14,7 +14,7 @@ import type { Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import { isCurrentVersion } from "../templates/service.ts";
 import { answerProblems, answersFitPinnedQuestions } from "./answers.ts";
-import { decodeCursor, encodeCursor, type Cursor } from "../http/cursor.ts";
+import { cursorAt, decodeCursor, pageFrom, type Cursor } from "../http/cursor.ts";
 import type { Assessment, AssessmentPage } from "./schemas.ts";
 
 export { missingRequiredAnswers } from "./answers.ts";
@@ -141,10 +141,7 @@ export async function createAssessment(db: Db, userId: string, templateSlug: str
 /** One page, newest first, keyset on (created_at, id); `limit + 1` rows tell whether more exist. */
 export async function listAssessments(db: Db, userId: string, limit: number, after?: Cursor): Promise<AssessmentPage> {
   const rows = await db
-    .select({
-      ...getTableColumns(assessments),
-      cursorAt: sql<string>`to_char(${assessments.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-    })
+    .select({ ...getTableColumns(assessments), cursorAt: cursorAt(assessments.createdAt) })
     .from(assessments)
     .where(
       and(
@@ -154,12 +151,7 @@ export async function listAssessments(db: Db, userId: string, limit: number, aft
     )
     .orderBy(desc(assessments.createdAt), desc(assessments.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toAssessment),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
-  };
+  return pageFrom(rows, limit, toAssessment);
 }
 
 /** A page through the cache; a cursor we did not issue is refused (400) before anything is read. */

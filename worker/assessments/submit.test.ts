@@ -7,15 +7,13 @@ import type { Job } from "../jobs/service.ts";
 import { waitForJob } from "../jobs/testing.ts";
 import { servicesFor } from "../platform/services.ts";
 import { call } from "../testing/http.ts";
-import { registerUser, type RegisteredUser } from "../testing/users.ts";
+import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import type { Assessment } from "./schemas.ts";
+import type { ErrorBody } from "../http/errors.ts";
 
 interface Submitted {
   assessment: Assessment;
   job: Job;
-}
-interface ErrorBody {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
 }
 
 let alice: RegisteredUser;
@@ -24,8 +22,7 @@ let bob: RegisteredUser;
 let started: { token: string; jobId: string }[] = [];
 
 beforeAll(async () => {
-  alice = await registerUser();
-  bob = await registerUser();
+  [alice, bob] = await registerPair();
 });
 
 /** A WHO-5 draft with `answers` saved. */

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../testing/http.ts";
 import { registerUser, uniqueEmail } from "../testing/users.ts";
-
-interface ErrorBody {
-  error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] };
-}
+import type { ErrorBody } from "../http/errors.ts";
 
 const password = "a sturdy passphrase 42";
 

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { createRouter, ErrorSchema, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { createRouter, ErrorSchema, errorResponses, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, requestCache } from "../platform/cache.ts";
 import { assessmentsFamily } from "../assessments/service.ts";
@@ -100,6 +100,10 @@ function sendSession<S extends 200 | 201>(c: Context<AppEnv>, session: Session, 
   });
   c.header("Cache-Control", "no-store");
   return c.json(session, status);
+}
+
+function clearRefreshCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH, secure: true, httpOnly: true, sameSite: "Strict" });
 }
 
 function refreshTokenOf(c: Context<AppEnv>, body: { refreshToken?: string | undefined } | undefined): string | undefined {
@@ -211,7 +215,7 @@ export const authRoutes = createRouter()
     async (c) => {
       const token = refreshTokenOf(c, c.req.valid("json"));
       if (token) await logout(c.get("services"), token);
-      deleteCookie(c, REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH, secure: true, httpOnly: true, sameSite: "Strict" });
+      clearRefreshCookie(c);
       c.header("Cache-Control", "no-store");
       return c.body(null, 204);
     },
@@ -226,7 +230,7 @@ export const authRoutes = createRouter()
       middleware: [requireAuth] as const,
       responses: {
         200: jsonResponse(User, "The user behind the access token"),
-        304: { description: "Not modified: the `If-None-Match` tag is current" },
+        ...notModified,
         401: errorResponses[401],
         503: errorResponses[503],
       },
@@ -299,7 +303,7 @@ export const authRoutes = createRouter()
       const { userId } = principalOf(c);
       await deleteAccount(c.get("services"), userId, c.req.valid("json").password);
       await requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(c.get("services").config, userId));
-      deleteCookie(c, REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH, secure: true, httpOnly: true, sameSite: "Strict" });
+      clearRefreshCookie(c);
       return c.body(null, 204);
     },
   );

@@ -1,18 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../testing/http.ts";
-import { registerUser, type RegisteredUser } from "../testing/users.ts";
+import { registerPair, registerUser, type RegisteredUser } from "../testing/users.ts";
 import type { Conversation, ConversationPage } from "./schemas.ts";
-
-interface ErrorBody {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
+import type { ErrorBody } from "../http/errors.ts";
 
 let alice: RegisteredUser;
 let bob: RegisteredUser;
 
 beforeAll(async () => {
-  alice = await registerUser();
-  bob = await registerUser();
+  [alice, bob] = await registerPair();
 });
 
 async function newConversation(user: RegisteredUser, body: object = {}): Promise<Conversation> {

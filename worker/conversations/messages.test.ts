@@ -4,19 +4,15 @@ import { jobs, messages } from "../db/schema.ts";
 import { baseEnv, waitForJob } from "../jobs/testing.ts";
 import { servicesFor } from "../platform/services.ts";
 import { call } from "../testing/http.ts";
-import { registerUser, type RegisteredUser } from "../testing/users.ts";
+import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import type { Conversation, MessageAccepted, MessagePage } from "./schemas.ts";
-
-interface ErrorBody {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
+import type { ErrorBody } from "../http/errors.ts";
 
 let alice: RegisteredUser;
 let bob: RegisteredUser;
 
 beforeAll(async () => {
-  alice = await registerUser();
-  bob = await registerUser();
+  [alice, bob] = await registerPair();
 });
 
 async function newConversation(user: RegisteredUser): Promise<Conversation> {

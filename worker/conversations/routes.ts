@@ -4,7 +4,7 @@ import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts"
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { IdempotencyHeaders } from "../http/idempotency.ts";
 import { ApiError } from "../http/errors.ts";
-import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, PageQuery } from "../http/openapi.ts";
+import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, notModified, PageQuery } from "../http/openapi.ts";
 import { startAiWork } from "../jobs/start.ts";
 import {
   ConversationPageSchema,
@@ -24,7 +24,6 @@ import {
 } from "./service.ts";
 
 const authGuard = { security: bearerSecurity, middleware: [requireAuth] };
-const notModified = { 304: { description: "Not modified: the `If-None-Match` tag is current" } };
 
 export const conversationRoutes = createRouter()
   .openapi(

@@ -4,7 +4,7 @@
  * a missing one). Posting a message plans a chat-reply job (see jobs/start.ts).
  */
 import { and, asc, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { cursorAt, decodeCursor, pageFrom } from "../http/cursor.ts";
 import { assessments, conversations, messages } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { Db } from "../platform/db.ts";
@@ -33,10 +33,6 @@ export function toMessage(row: Pick<MessageRow, "id" | "role" | "content" | "sta
 }
 
 const owned = (userId: string, id: string) => and(eq(conversations.id, id), eq(conversations.userId, userId));
-
-/** Postgres' own microsecond timestamp, for keyset cursors. */
-const cursorAt = (column: typeof conversations.createdAt | typeof messages.createdAt) =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Creates a conversation, linked to one of the caller's assessments when asked (404 otherwise). */
 export async function createConversation(db: Db, userId: string, input: { title?: string; assessmentId?: string }): Promise<Conversation> {
@@ -80,12 +76,7 @@ export async function listConversations(db: Db, userId: string, limit: number, c
     )
     .orderBy(desc(conversations.createdAt), desc(conversations.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toConversation),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
-  };
+  return pageFrom(rows, limit, toConversation);
 }
 
 export async function getConversation(db: Db, userId: string, id: string): Promise<Conversation> {
@@ -119,12 +110,7 @@ export async function listMessages(db: Db, userId: string, conversationId: strin
       .limit(limit + 1),
   ]);
   if (conversation.length === 0) throw new ApiError("not_found", "Conversation not found");
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toMessage),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
-  };
+  return pageFrom(rows, limit, toMessage);
 }
 
 /**

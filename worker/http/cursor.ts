@@ -4,6 +4,7 @@
  * neither skipped nor repeated; rows inserted while a client pages are newer than any cursor and
  * never shift later pages.
  */
+import { sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { ApiError } from "./errors.ts";
 
 export interface Cursor {
@@ -35,4 +36,26 @@ export function decodeCursor(raw: string): Cursor {
   throw new ApiError("validation_failed", "The request is invalid", {
     details: [{ path: "cursor", message: "Not a cursor from this list" }],
   });
+}
+
+/** A row's `createdAt` as Postgres' own microsecond timestamp, selected as the row's cursor time. */
+export function cursorAt(column: AnyColumn): SQL<string> {
+  return sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/**
+ * The page a keyset query fetched with `limit + 1` rows answers: the first `limit` items, and a
+ * cursor after the last of them only when the extra row shows that more exist.
+ */
+export function pageFrom<Row extends { cursorAt: string; id: string }, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
+  };
 }

@@ -59,6 +59,20 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
   return { description, content: { "application/json": { schema } } };
 }
 
+/** The 304 of a GET answered with `sendTagged` (http/etag.ts) when `If-None-Match` is current. */
+export const notModified = { 304: { description: "Not modified: the `If-None-Match` tag is current" } };
+
+/** The 200 of a GET answered with `sendTagged`, documenting its `ETag` and its `Cache-Control` policy. */
+export function taggedJsonResponse<T extends z.ZodType>(schema: T, description: string, cacheControl: string) {
+  return {
+    ...jsonResponse(schema, description),
+    headers: {
+      ETag: { schema: { type: "string" as const }, description: "Strong entity tag of the body" },
+      "Cache-Control": { schema: { type: "string" as const }, description: cacheControl },
+    },
+  };
+}
+
 /** Ids in paths are UUIDs; anything else is a 400 before any lookup. */
 export const IdParam = z.object({
   id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "01937f2e-7a9b-7c3d-8e4f-5a6b7c8d9e0f" }),

@@ -6,24 +6,18 @@ import { messages } from "../db/schema.ts";
 import { secondsUntilReset } from "../platform/quota.ts";
 import { servicesFor } from "../platform/services.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
-import { registerUser, type RegisteredUser } from "../testing/users.ts";
+import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import { baseEnv, callWith, envWith } from "./testing.ts";
-
-interface ErrorBody {
-  error: { code: string; message: string };
-}
+import type { ErrorBody } from "../http/errors.ts";
 
 let alice: RegisteredUser;
 let bob: RegisteredUser;
 
 beforeAll(async () => {
-  alice = await registerUser();
-  bob = await registerUser();
+  [alice, bob] = await registerPair();
 });
 
-afterEach(async () => {
-  await clearFaults(testEnv.STANDIN_UPSTASH, scopes.upstash);
-});
+afterEach(() => clearFaults(testEnv.STANDIN_UPSTASH, scopes.upstash));
 
 async function newConversation(user: RegisteredUser): Promise<string> {
   const res = await call<Conversation>("POST", "/api/v1/conversations", { token: user.accessToken, body: {} });

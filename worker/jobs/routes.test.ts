@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearFaults, setFault } from "../../local/control.ts";
 import type { Conversation, MessageAccepted } from "../conversations/schemas.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
-import { registerUser, type RegisteredUser } from "../testing/users.ts";
+import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import type { Job } from "./service.ts";
 import { waitForJob } from "./testing.ts";
 
@@ -10,13 +10,10 @@ let alice: RegisteredUser;
 let bob: RegisteredUser;
 
 beforeAll(async () => {
-  alice = await registerUser();
-  bob = await registerUser();
+  [alice, bob] = await registerPair();
 });
 
-afterEach(async () => {
-  await clearFaults(testEnv.STANDIN_GEMINI, scopes.gemini);
-});
+afterEach(() => clearFaults(testEnv.STANDIN_GEMINI, scopes.gemini));
 
 async function postMessage(user: RegisteredUser): Promise<MessageAccepted> {
   const conversation = await call<Conversation>("POST", "/api/v1/conversations", { token: user.accessToken, body: {} });

@@ -9,7 +9,7 @@ import type { Env, JobMessage } from "../config.ts";
 import { jobs } from "../db/schema.ts";
 import worker from "../index.ts";
 import { servicesFor } from "../platform/services.ts";
-import { call, uniqueIp, type CallOptions, type CallResult } from "../testing/http.ts";
+import { call, readResult, testRequest, type CallOptions, type CallResult } from "../testing/http.ts";
 import type { Job } from "./service.ts";
 
 export const baseEnv = env as unknown as Env;
@@ -33,20 +33,10 @@ export function envWith(overrides: Partial<Env> = {}): Env {
 
 /** Like `call`, through the Worker's fetch with `target` as its env; waits for its `waitUntil` work. */
 export async function callWith<T = unknown>(target: Env, method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
-  const headers = new Headers(options.headers);
-  headers.set("CF-Connecting-IP", options.ip ?? uniqueIp());
-  if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
-  let body: string | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers.set("content-type", "application/json");
-  }
   const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`https://assay.test${path}`, { method, headers, body }), target, ctx);
-  const text = await response.text();
+  const result = await readResult<T>(await worker.fetch(testRequest(method, path, options), target, ctx));
   await waitOnExecutionContext(ctx);
-  const parsed: unknown = text && response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined;
-  return { status: response.status, headers: response.headers, body: parsed as T, text };
+  return result;
 }
 
 /**

@@ -5,10 +5,7 @@ import type { Assessment } from "../assessments/schemas.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerAdmin, registerUser, type RegisteredUser } from "../testing/users.ts";
 import type { Template, TemplateSummary } from "./schemas.ts";
-
-interface ErrorBody {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
+import type { ErrorBody } from "../http/errors.ts";
 
 let slugCounter = 0;
 function uniqueSlug(): string {

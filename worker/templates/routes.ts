@@ -5,7 +5,7 @@ import type { AppEnv } from "../context.ts";
 import { bearerSecurity, requireAdmin, requireAuth } from "../auth/middleware.ts";
 import { ApiError } from "../http/errors.ts";
 import { cacheControl, sendTagged, taggedJson } from "../http/etag.ts";
-import { createRouter, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { createRouter, errorResponses, jsonBody, jsonResponse, notModified, taggedJsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";
 import { forgetAtEdge, readAtEdge, TEMPLATE_MAX_AGE_SECONDS } from "./edge.ts";
 import { NewTemplateSchema, SlugParam, TemplateContentSchema, TemplateListSchema, TemplateSchema, VersionQuery } from "./schemas.ts";
@@ -21,11 +21,7 @@ import {
 const LIST_PATH = "/api/v1/templates";
 const pathOf = (slug: string) => `${LIST_PATH}/${encodeURIComponent(slug)}`;
 
-const notModified = { 304: { description: "Not modified: the `If-None-Match` tag is current" } };
-const cachingHeaders = {
-  ETag: { schema: { type: "string" as const }, description: "Strong entity tag of the body" },
-  "Cache-Control": { schema: { type: "string" as const }, description: `public, max-age=${TEMPLATE_MAX_AGE_SECONDS}` },
-};
+const templateCaching = cacheControl.public(TEMPLATE_MAX_AGE_SECONDS);
 const adminGuard = { security: bearerSecurity, middleware: [requireAuth, requireAdmin] };
 
 /** Read-your-writes for the admin: the shared cache, this isolate and this colo, before answering. */
@@ -44,7 +40,7 @@ export const templateRoutes = createRouter()
       tags: ["Templates"],
       summary: "Published templates (public)",
       responses: {
-        200: { ...jsonResponse(TemplateListSchema, "Published templates, by slug"), headers: cachingHeaders },
+        200: taggedJsonResponse(TemplateListSchema, "Published templates, by slug", templateCaching),
         ...notModified,
         503: errorResponses[503],
       },
@@ -55,7 +51,7 @@ export const templateRoutes = createRouter()
         taggedJson({ items: await readTemplateList(db.primary, requestCache(c), config) }),
       );
       if (!tagged) throw new ApiError("internal", "The template list could not be built");
-      return sendTagged(c, tagged, cacheControl.public(TEMPLATE_MAX_AGE_SECONDS));
+      return sendTagged(c, tagged, templateCaching);
     },
   )
   .openapi(
@@ -69,7 +65,7 @@ export const templateRoutes = createRouter()
         "even if the template was unpublished since: assessments keep the version they started with.",
       request: { params: SlugParam, query: VersionQuery },
       responses: {
-        200: { ...jsonResponse(TemplateSchema, "The current (or the requested) version"), headers: cachingHeaders },
+        200: taggedJsonResponse(TemplateSchema, "The current (or the requested) version", templateCaching),
         ...notModified,
         404: errorResponses[404],
         503: errorResponses[503],
@@ -85,7 +81,7 @@ export const templateRoutes = createRouter()
         return template && taggedJson(template);
       });
       if (!tagged) throw new ApiError("not_found", version === undefined ? `No template '${slug}'` : `No version ${version} of '${slug}'`);
-      return sendTagged(c, tagged, cacheControl.public(TEMPLATE_MAX_AGE_SECONDS));
+      return sendTagged(c, tagged, templateCaching);
     },
   )
   .openapi(

@@ -46,7 +46,8 @@ export function uniqueIp(): string {
   return `10.${Math.floor(Math.random() * 200)}.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
 }
 
-export async function call<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
+/** The request `call` sends; also for helpers that send it through the Worker another way. */
+export function testRequest(method: string, path: string, options: CallOptions = {}): Request {
   const headers = new Headers(options.headers);
   headers.set("CF-Connecting-IP", options.ip ?? uniqueIp());
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
@@ -55,9 +56,17 @@ export async function call<T = unknown>(method: string, path: string, options: C
     body = JSON.stringify(options.body);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
-  const response = await exports.default.fetch(new Request(`https://assay.test${path}`, { method, headers, body }));
+  return new Request(`https://assay.test${path}`, { method, headers, body });
+}
+
+/** Reads a response whole, parsing the body when it is JSON. */
+export async function readResult<T = unknown>(response: Response): Promise<CallResult<T>> {
   const text = await response.text();
   let parsed: unknown = undefined;
   if (text && response.headers.get("content-type")?.includes("json")) parsed = JSON.parse(text);
   return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export async function call<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
+  return readResult<T>(await exports.default.fetch(testRequest(method, path, options)));
 }

@@ -66,6 +66,18 @@ export async function registerUser(options: NewUserOptions = {}): Promise<Regist
   return { user: res.body.user, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken, email, password };
 }
 
+/**
+ * Two users, registered one after the other: one who owns what a test arranges, and another who
+ * must not reach it.
+ *
+ * @example
+ * beforeAll(async () => { [alice, bob] = await registerPair(); });
+ */
+export async function registerPair(): Promise<[RegisteredUser, RegisteredUser]> {
+  const first = await registerUser();
+  return [first, await registerUser()];
+}
+
 /** The project's database (the stand-in), for arranging and inspecting rows in tests. */
 export function testDb(): Db {
   return servicesFor(env as unknown as Env).db.primary;
