@@ -1,7 +1,8 @@
 /**
  * The two backend sets every contract suite runs against: embedded (PGlite, in-memory Redis), as
  * on a fresh laptop, and real servers (LOCAL_PG_URL / LOCAL_REDIS_URL, defaulting to this
- * machine's PostgreSQL and Redis), as in CI. LOCAL_BACKENDS=embedded skips the real ones.
+ * machine's PostgreSQL and Redis), as in CI. The real ones run only with LOCAL_BACKENDS=real, like
+ * the Worker suites, so a plain `npm test` needs no server at all.
  */
 import { fileURLToPath } from "node:url";
 import type { Redis } from "@upstash/redis";
@@ -14,13 +15,13 @@ export interface BackendVariant {
   redisUrl?: string;
 }
 
-const embeddedOnly = process.env.LOCAL_BACKENDS === "embedded";
+const embeddedOnly = process.env.LOCAL_BACKENDS !== "real";
 
 export const backendVariants: BackendVariant[] = [
   { name: "embedded backends (PGlite, in-memory Redis)", skip: false },
   {
     name: embeddedOnly
-      ? "real servers (skipped: LOCAL_BACKENDS=embedded)"
+      ? "real servers (skipped: set LOCAL_BACKENDS=real)"
       : "real servers (PostgreSQL, redis-server)",
     skip: embeddedOnly,
     pgUrl: process.env.LOCAL_PG_URL || "postgres://postgres@127.0.0.1:5432/test",
