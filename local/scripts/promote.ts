@@ -34,7 +34,18 @@ export async function promoteUser(databaseUrl: string, email: string): Promise<P
  * stack finds the account and registers nothing, so it never spends the register rate limit.
  */
 export async function ensureDevAdmin(apiBaseUrl: string, email: string, password: string, databaseUrl: string): Promise<void> {
-  if ((await promoteUser(databaseUrl, email)) !== "not-found") return;
+  if ((await promoteUser(databaseUrl, email)) !== "not-found") {
+    // The account predates this run (kept data): say so if its password is no longer ADMIN_PASSWORD.
+    const login = await fetch(`${apiBaseUrl}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    if (login.status === 401) {
+      console.warn(`[dev] ${email} already exists with another password than ADMIN_PASSWORD; delete .data/ (or that user) to recreate it`);
+    }
+    return;
+  }
   const response = await fetch(`${apiBaseUrl}/api/v1/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
