@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
 import { ApiError } from "../http/errors.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
-import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, notModified, PageQuery, taggedJsonResponse } from "../http/openapi.ts";
+import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery, taggedJsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";
 import { AnswersBodySchema, AssessmentPageSchema, AssessmentSchema, NewAssessmentSchema } from "./schemas.ts";
 import {
@@ -28,12 +28,9 @@ export const assessmentRoutes = createRouter()
       request: { body: jsonBody(NewAssessmentSchema) },
       responses: {
         201: jsonResponse(AssessmentSchema, "The new draft"),
-        400: errorResponses[400],
-        401: errorResponses[401],
+        ...errorsFor(400, 401),
         404: { ...errorResponses[404], description: "No published template with that slug" },
-        413: errorResponses[413],
-        415: errorResponses[415],
-        503: errorResponses[503],
+        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {
@@ -41,7 +38,6 @@ export const assessmentRoutes = createRouter()
       const { db, config } = c.get("services");
       const assessment = await createAssessment(db.primary, userId, c.req.valid("json").templateSlug);
       await requestCache(c).invalidate(assessmentsFamily(config, userId));
-      c.header("Cache-Control", "no-store");
       c.header("Location", `/api/v1/assessments/${assessment.id}`);
       return c.json(assessment, 201);
     },
@@ -58,8 +54,7 @@ export const assessmentRoutes = createRouter()
         200: taggedJsonResponse(AssessmentPageSchema, "One page", cacheControl.private),
         ...notModified,
         400: { ...errorResponses[400], description: "Bad limit or cursor" },
-        401: errorResponses[401],
-        503: errorResponses[503],
+        ...errorsFor(401, 503),
       },
     }),
     async (c) => {
@@ -82,9 +77,7 @@ export const assessmentRoutes = createRouter()
         200: taggedJsonResponse(AssessmentSchema, "The assessment", cacheControl.private),
         ...notModified,
         400: { ...errorResponses[400], description: "The id is not a UUID" },
-        401: errorResponses[401],
-        404: errorResponses[404],
-        503: errorResponses[503],
+        ...errorsFor(401, 404, 503),
       },
     }),
     async (c) => {
@@ -107,12 +100,9 @@ export const assessmentRoutes = createRouter()
       responses: {
         200: jsonResponse(AssessmentSchema, "The draft with the merged answers"),
         400: { ...errorResponses[400], description: "An answer does not fit its question (one detail per answer)" },
-        401: errorResponses[401],
-        404: errorResponses[404],
+        ...errorsFor(401, 404),
         409: { ...errorResponses[409], description: "The assessment is no longer a draft" },
-        413: errorResponses[413],
-        415: errorResponses[415],
-        503: errorResponses[503],
+        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {
@@ -121,7 +111,6 @@ export const assessmentRoutes = createRouter()
       const { db, config } = c.get("services");
       const assessment = await saveAnswers(db.primary, userId, id, c.req.valid("json").answers);
       await requestCache(c).invalidate(assessmentsFamily(config, userId));
-      c.header("Cache-Control", "no-store");
       return c.json(assessment, 200);
     },
   )
@@ -136,9 +125,7 @@ export const assessmentRoutes = createRouter()
       responses: {
         204: { description: "Deleted" },
         400: { ...errorResponses[400], description: "The id is not a UUID" },
-        401: errorResponses[401],
-        404: errorResponses[404],
-        503: errorResponses[503],
+        ...errorsFor(401, 404, 503),
       },
     }),
     async (c) => {

@@ -8,7 +8,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
 import { ApiError } from "../http/errors.ts";
 import { IdempotencyHeaders } from "../http/idempotency.ts";
-import { createRouter, errorResponses, IdParam, jsonResponse } from "../http/openapi.ts";
+import { createRouter, errorResponses, errorsFor, IdParam, jsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";
 import type { Db } from "../platform/db.ts";
 import { JobSchema, newJob } from "../jobs/service.ts";
@@ -82,8 +82,7 @@ export const submitRoutes = createRouter().openapi(
     responses: {
       202: jsonResponse(SubmittedSchema, "Accepted: scored, analysis pending"),
       400: { ...errorResponses[400], description: "A required answer is missing (`details` lists each), or a bad id" },
-      401: errorResponses[401],
-      404: errorResponses[404],
+      ...errorsFor(401, 404),
       409: { ...errorResponses[409], description: "Not a draft, or the Idempotency-Key was used with a different request" },
       429: { ...errorResponses[429], description: "`rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
       503: errorResponses[503],

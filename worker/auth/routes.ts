@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { createRouter, ErrorSchema, errorResponses, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
+import { createRouter, ErrorSchema, errorResponses, errorsFor, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, requestCache } from "../platform/cache.ts";
 import { assessmentsFamily } from "../assessments/service.ts";
@@ -98,7 +98,6 @@ function sendSession<S extends 200 | 201>(c: Context<AppEnv>, session: Session, 
     expires,
     maxAge: Math.max(0, Math.floor((expires.getTime() - Date.now()) / 1000)),
   });
-  c.header("Cache-Control", "no-store");
   return c.json(session, status);
 }
 
@@ -124,10 +123,7 @@ export const authRoutes = createRouter()
       request: { body: jsonBody(z.object({ email: Email, password: NewPassword, displayName: DisplayName }).openapi("RegisterRequest")) },
       responses: {
         201: limited(SessionSchema, "Registered; the refresh token is also set as a cookie"),
-        400: errorResponses[400],
-        409: errorResponses[409],
-        413: errorResponses[413],
-        415: errorResponses[415],
+        ...errorsFor(400, 409, 413, 415),
         429: rateLimited,
         503: errorResponses[503],
       },
@@ -147,10 +143,7 @@ export const authRoutes = createRouter()
       request: { body: jsonBody(z.object({ email: z.string().trim().toLowerCase().min(1).max(254), password: GivenPassword }).openapi("LoginRequest")) },
       responses: {
         200: limited(SessionSchema, "Logged in; the refresh token is also set as a cookie"),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        413: errorResponses[413],
-        415: errorResponses[415],
+        ...errorsFor(400, 401, 413, 415),
         429: rateLimited,
         503: errorResponses[503],
       },
@@ -180,10 +173,7 @@ export const authRoutes = createRouter()
       request: { body: { ...jsonBody(RefreshBody), required: false } },
       responses: {
         200: limited(SessionSchema, "A new session in the same login"),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        413: errorResponses[413],
-        415: errorResponses[415],
+        ...errorsFor(400, 401, 413, 415),
         429: rateLimited,
         503: errorResponses[503],
       },
@@ -205,9 +195,7 @@ export const authRoutes = createRouter()
       request: { body: { ...jsonBody(RefreshBody), required: false } },
       responses: {
         204: noContentLimited,
-        400: errorResponses[400],
-        413: errorResponses[413],
-        415: errorResponses[415],
+        ...errorsFor(400, 413, 415),
         429: rateLimited,
         503: errorResponses[503],
       },
@@ -216,7 +204,6 @@ export const authRoutes = createRouter()
       const token = refreshTokenOf(c, c.req.valid("json"));
       if (token) await logout(c.get("services"), token);
       clearRefreshCookie(c);
-      c.header("Cache-Control", "no-store");
       return c.body(null, 204);
     },
   )
@@ -231,8 +218,7 @@ export const authRoutes = createRouter()
       responses: {
         200: jsonResponse(User, "The user behind the access token"),
         ...notModified,
-        401: errorResponses[401],
-        503: errorResponses[503],
+        ...errorsFor(401, 503),
       },
     }),
     async (c) => {
@@ -265,18 +251,12 @@ export const authRoutes = createRouter()
       },
       responses: {
         200: jsonResponse(User, "The updated user"),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        409: errorResponses[409],
-        413: errorResponses[413],
-        415: errorResponses[415],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 409, 413, 415, 503),
       },
     }),
     async (c) => {
       const user = await updateProfile(c.get("services"), principalOf(c).userId, c.req.valid("json"));
       await requestCache(c).invalidate(profileFamily(c, user.id));
-      c.header("Cache-Control", "no-store");
       return c.json(user, 200);
     },
   )
@@ -292,11 +272,7 @@ export const authRoutes = createRouter()
       request: { body: jsonBody(z.object({ password: GivenPassword }).openapi("DeleteMeRequest")) },
       responses: {
         204: { description: "Deleted" },
-        400: errorResponses[400],
-        401: errorResponses[401],
-        413: errorResponses[413],
-        415: errorResponses[415],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 413, 415, 503),
       },
     }),
     async (c) => {

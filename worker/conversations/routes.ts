@@ -4,7 +4,7 @@ import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts"
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { IdempotencyHeaders } from "../http/idempotency.ts";
 import { ApiError } from "../http/errors.ts";
-import { createRouter, errorResponses, IdParam, jsonBody, jsonResponse, notModified, PageQuery } from "../http/openapi.ts";
+import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery } from "../http/openapi.ts";
 import { startAiWork } from "../jobs/start.ts";
 import {
   ConversationPageSchema,
@@ -36,18 +36,14 @@ export const conversationRoutes = createRouter()
       request: { body: { ...jsonBody(NewConversationSchema), required: false } },
       responses: {
         201: jsonResponse(ConversationSchema, "The new conversation"),
-        400: errorResponses[400],
-        401: errorResponses[401],
+        ...errorsFor(400, 401),
         404: { ...errorResponses[404], description: "No such assessment of yours" },
-        413: errorResponses[413],
-        415: errorResponses[415],
-        503: errorResponses[503],
+        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {
       const { userId } = principalOf(c);
       const conversation = await createConversation(c.get("services").db.primary, userId, c.req.valid("json") ?? {});
-      c.header("Cache-Control", "no-store");
       c.header("Location", `/api/v1/conversations/${conversation.id}`);
       return c.json(conversation, 201);
     },
@@ -63,9 +59,7 @@ export const conversationRoutes = createRouter()
       responses: {
         200: jsonResponse(ConversationPageSchema, "One page"),
         ...notModified,
-        400: errorResponses[400],
-        401: errorResponses[401],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 503),
       },
     }),
     async (c) => {
@@ -85,10 +79,7 @@ export const conversationRoutes = createRouter()
       responses: {
         200: jsonResponse(ConversationSchema, "The conversation"),
         ...notModified,
-        400: errorResponses[400],
-        401: errorResponses[401],
-        404: errorResponses[404],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 404, 503),
       },
     }),
     async (c) => {
@@ -106,15 +97,11 @@ export const conversationRoutes = createRouter()
       request: { params: IdParam },
       responses: {
         204: { description: "Deleted" },
-        400: errorResponses[400],
-        401: errorResponses[401],
-        404: errorResponses[404],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 404, 503),
       },
     }),
     async (c) => {
       await deleteConversation(c.get("services").db.primary, principalOf(c).userId, c.req.valid("param").id);
-      c.header("Cache-Control", "no-store");
       return c.body(null, 204);
     },
   )
@@ -129,10 +116,7 @@ export const conversationRoutes = createRouter()
       responses: {
         200: jsonResponse(MessagePageSchema, "One page, oldest first"),
         ...notModified,
-        400: errorResponses[400],
-        401: errorResponses[401],
-        404: errorResponses[404],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 404, 503),
       },
     }),
     async (c) => {
@@ -155,12 +139,9 @@ export const conversationRoutes = createRouter()
       request: { params: IdParam, headers: IdempotencyHeaders, body: jsonBody(NewMessageSchema) },
       responses: {
         202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending"),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        404: errorResponses[404],
+        ...errorsFor(400, 401, 404),
         409: { ...errorResponses[409], description: "The Idempotency-Key was used with a different request" },
-        413: errorResponses[413],
-        415: errorResponses[415],
+        ...errorsFor(413, 415),
         429: { ...errorResponses[429], description: "`rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
         503: errorResponses[503],
       },

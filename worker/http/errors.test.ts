@@ -89,6 +89,19 @@ describe("the error contract", () => {
     }
   });
 
+  it("marks a response with no caching policy of its own no-store, and keeps one that has a policy", async () => {
+    const app = createApp();
+    app.post("/api/v1/unstated", (c) => c.json({ ok: true }, 201));
+    app.get("/api/v1/stated", (c) => {
+      c.header("Cache-Control", "private, no-cache");
+      return c.json({ ok: true });
+    });
+    const unstated = await app.fetch(new Request("https://assay.test/api/v1/unstated", { method: "POST" }), env as unknown as Env, ctx);
+    expect(unstated.headers.get("cache-control")).toBe("no-store");
+    const stated = await app.fetch(new Request("https://assay.test/api/v1/stated"), env as unknown as Env, ctx);
+    expect(stated.headers.get("cache-control")).toBe("private, no-cache");
+  });
+
   it("maps ApiError details and Retry-After onto the response", async () => {
     const app = createApp();
     app.get("/api/v1/limited", () => {

@@ -120,6 +120,5 @@ export function replayed(c: Context, stored: StoredResponse, req: IdempotentRequ
     throw new ApiError("conflict", "This Idempotency-Key was already used with a different request");
   }
   c.header("Idempotent-Replayed", "true");
-  c.header("Cache-Control", "no-store");
   return stored.body;
 }

@@ -26,6 +26,8 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.res.headers.get("content-type") === "application/json") {
     c.res.headers.set("content-type", "application/json; charset=utf-8");
   }
+  // Only responses that say otherwise (GETs with their ETag policy) may be stored anywhere.
+  if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
   const durationMs = performance.now() - started;
   c.header("Server-Timing", serverTiming(metrics, durationMs));
   logger.info("request", {

@@ -51,6 +51,19 @@ export const errorResponses = {
   503: errorResponse("A dependency is unavailable"),
 } as const;
 
+type ErrorStatus = keyof typeof errorResponses;
+
+/**
+ * The standard error responses for `statuses`, to spread into a route's `responses`; a route
+ * spreads its own entry after this one where a status needs a more specific description.
+ *
+ * @example
+ * responses: { 200: jsonResponse(User, "The caller"), ...errorsFor(401, 404, 503) }
+ */
+export function errorsFor<S extends ErrorStatus>(...statuses: S[]): Pick<typeof errorResponses, S> {
+  return Object.fromEntries(statuses.map((status) => [status, errorResponses[status]])) as Pick<typeof errorResponses, S>;
+}
+
 export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON body") {
   return { required: true, description, content: { "application/json": { schema } } };
 }

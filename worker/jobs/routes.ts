@@ -5,7 +5,7 @@ import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts"
 import type { Services } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
-import { createRouter, errorResponses, IdParam, jsonResponse } from "../http/openapi.ts";
+import { createRouter, errorsFor, IdParam, jsonResponse } from "../http/openapi.ts";
 import { findOwnedJob, JobSchema, TERMINAL_STATUSES, toJob, type Job } from "./service.ts";
 
 const HEARTBEAT_MS = 15_000;
@@ -54,10 +54,7 @@ const getJob = createRoute({
   responses: {
     200: jsonResponse(JobSchema, "The job; `ETag` set, `If-None-Match` answered with 304"),
     304: { description: "Not modified" },
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 503),
   },
 });
 
@@ -74,10 +71,7 @@ const jobEvents = createRoute({
       description: "`text/event-stream`; the first event is the current status",
       content: { "text/event-stream": { schema: z.string().openapi({ example: 'event: status\ndata: {"status":"queued",...}\n\n' }) } },
     },
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 503),
   },
 });
 
@@ -90,7 +84,6 @@ export const jobRoutes = createRouter()
     const services = c.get("services");
     const { userId } = principalOf(c);
     const first = await ownedJob(services, userId, c.req.valid("param").id);
-    c.header("Cache-Control", "no-store");
     c.header("X-Accel-Buffering", "no");
     return streamSSE(c, (stream) => streamStatus(stream, services, userId, first));
   });

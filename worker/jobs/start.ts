@@ -120,7 +120,6 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
     // After the response: the job is committed, and a lost send is the sweeper's to recover.
     c.executionCtx.waitUntil(enqueueJob(services, c.get("logger"), plan.job.id));
     c.header("Location", `/api/v1/jobs/${plan.job.id}`);
-    c.header("Cache-Control", "no-store");
     return plan.body;
   }
   giveBack();

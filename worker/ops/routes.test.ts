@@ -10,6 +10,7 @@ describe("GET /api/health", () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: "ok", version: expect.any(String) });
       expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      expect(res.headers.get("cache-control")).toBe("no-store");
       expect(res.headers.get("server-timing")).toContain('desc="0 round trips"');
     } finally {
       await clearFaults(testEnv.STANDIN_NEON, scopes.neon);

@@ -52,7 +52,6 @@ export const opsRoutes = createRouter()
       responses: { 200: jsonResponse(Health, "The Worker is up") },
     }),
     (c) => {
-      c.header("Cache-Control", "no-store");
       return c.json({ status: "ok" as const, version: c.get("services").config.APP_VERSION }, 200);
     },
   )
@@ -69,7 +68,6 @@ export const opsRoutes = createRouter()
     }),
     async (c) => {
       const report = await readiness(c.get("services"));
-      c.header("Cache-Control", "no-store");
       if (report.status === "ok") return c.json(report, 200);
       c.header("Retry-After", "5");
       return c.json(report, 503);

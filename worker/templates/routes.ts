@@ -5,7 +5,7 @@ import type { AppEnv } from "../context.ts";
 import { bearerSecurity, requireAdmin, requireAuth } from "../auth/middleware.ts";
 import { ApiError } from "../http/errors.ts";
 import { cacheControl, sendTagged, taggedJson } from "../http/etag.ts";
-import { createRouter, errorResponses, jsonBody, jsonResponse, notModified, taggedJsonResponse } from "../http/openapi.ts";
+import { createRouter, errorResponses, errorsFor, jsonBody, jsonResponse, notModified, taggedJsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";
 import { forgetAtEdge, readAtEdge, TEMPLATE_MAX_AGE_SECONDS } from "./edge.ts";
 import { NewTemplateSchema, SlugParam, TemplateContentSchema, TemplateListSchema, TemplateSchema, VersionQuery } from "./schemas.ts";
@@ -67,8 +67,7 @@ export const templateRoutes = createRouter()
       responses: {
         200: taggedJsonResponse(TemplateSchema, "The current (or the requested) version", templateCaching),
         ...notModified,
-        404: errorResponses[404],
-        503: errorResponses[503],
+        ...errorsFor(404, 503),
       },
     }),
     async (c) => {
@@ -94,19 +93,14 @@ export const templateRoutes = createRouter()
       request: { body: jsonBody(NewTemplateSchema) },
       responses: {
         201: jsonResponse(TemplateSchema, "Created"),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        403: errorResponses[403],
+        ...errorsFor(400, 401, 403),
         409: { ...errorResponses[409], description: "The slug is taken" },
-        413: errorResponses[413],
-        415: errorResponses[415],
-        503: errorResponses[503],
+        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {
       const template = await createTemplate(c.get("services").db.primary, c.req.valid("json"));
       await forgetTemplate(c, template.slug);
-      c.header("Cache-Control", "no-store");
       return c.json(template, 201);
     },
   )
@@ -120,20 +114,13 @@ export const templateRoutes = createRouter()
       request: { params: SlugParam, body: jsonBody(TemplateContentSchema) },
       responses: {
         200: jsonResponse(TemplateSchema, "The new current version"),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        403: errorResponses[403],
-        404: errorResponses[404],
-        413: errorResponses[413],
-        415: errorResponses[415],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 403, 404, 413, 415, 503),
       },
     }),
     async (c) => {
       const { slug } = c.req.valid("param");
       const template = await publishTemplateVersion(c.get("services").db.primary, slug, c.req.valid("json"));
       await forgetTemplate(c, slug);
-      c.header("Cache-Control", "no-store");
       return c.json(template, 200);
     },
   )
@@ -147,10 +134,7 @@ export const templateRoutes = createRouter()
       request: { params: SlugParam },
       responses: {
         204: { description: "Unpublished" },
-        401: errorResponses[401],
-        403: errorResponses[403],
-        404: errorResponses[404],
-        503: errorResponses[503],
+        ...errorsFor(401, 403, 404, 503),
       },
     }),
     async (c) => {
