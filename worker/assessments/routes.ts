@@ -28,9 +28,8 @@ export const assessmentRoutes = createRouter()
       request: { body: jsonBody(NewAssessmentSchema) },
       responses: {
         201: jsonResponse(AssessmentSchema, "The new draft"),
-        ...errorsFor(400, 401),
+        ...errorsFor(400, 401, 413, 415, 503),
         404: { ...errorResponses[404], description: "No published template with that slug" },
-        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {
@@ -100,9 +99,8 @@ export const assessmentRoutes = createRouter()
       responses: {
         200: jsonResponse(AssessmentSchema, "The draft with the merged answers"),
         400: { ...errorResponses[400], description: "An answer does not fit its question (one detail per answer)" },
-        ...errorsFor(401, 404),
+        ...errorsFor(401, 404, 413, 415, 503),
         409: { ...errorResponses[409], description: "The assessment is no longer a draft" },
-        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {

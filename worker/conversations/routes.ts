@@ -36,9 +36,8 @@ export const conversationRoutes = createRouter()
       request: { body: { ...jsonBody(NewConversationSchema), required: false } },
       responses: {
         201: jsonResponse(ConversationSchema, "The new conversation"),
-        ...errorsFor(400, 401),
+        ...errorsFor(400, 401, 413, 415, 503),
         404: { ...errorResponses[404], description: "No such assessment of yours" },
-        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {
@@ -139,9 +138,8 @@ export const conversationRoutes = createRouter()
       request: { params: IdParam, headers: IdempotencyHeaders, body: jsonBody(NewMessageSchema) },
       responses: {
         202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending"),
-        ...errorsFor(400, 401, 404),
+        ...errorsFor(400, 401, 404, 413, 415),
         409: { ...errorResponses[409], description: "The Idempotency-Key was used with a different request" },
-        ...errorsFor(413, 415),
         429: { ...errorResponses[429], description: "`rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
         503: errorResponses[503],
       },

@@ -81,7 +81,7 @@ function wrapped(err: Error): unknown {
 }
 
 /** The first error of type `type` in `err`'s chain of wrapped errors (drivers and ORMs wrap what they throw). */
-export function findCause<T extends Error>(err: unknown, type: new (...args: never[]) => T): T | undefined {
+function findCause<T extends Error>(err: unknown, type: new (...args: never[]) => T): T | undefined {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = wrapped(e), depth++) {
     if (e instanceof type) return e;
   }

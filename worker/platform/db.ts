@@ -70,7 +70,7 @@ async function instrumentedFetch(input: RequestInfo | URL, init?: RequestInit): 
 }
 
 /** The query log's settings are per isolate, like the driver's own global configuration. */
-export function configureQueryLog(settings: QueryLogSettings): void {
+function configureQueryLog(settings: QueryLogSettings): void {
   queryLog = settings;
 }
 

@@ -15,7 +15,7 @@ import { keyOf } from "./redis.ts";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** "2026-11-20": the budget's day. */
-export function budgetDay(now: number): string {
+function budgetDay(now: number): string {
   return new Date(now).toISOString().slice(0, 10);
 }
 

@@ -93,9 +93,8 @@ export const templateRoutes = createRouter()
       request: { body: jsonBody(NewTemplateSchema) },
       responses: {
         201: jsonResponse(TemplateSchema, "Created"),
-        ...errorsFor(400, 401, 403),
+        ...errorsFor(400, 401, 403, 413, 415, 503),
         409: { ...errorResponses[409], description: "The slug is taken" },
-        ...errorsFor(413, 415, 503),
       },
     }),
     async (c) => {
