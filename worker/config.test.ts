@@ -27,4 +27,17 @@ describe("loadConfig", () => {
       expect(message).toContain("AI_DAILY_BUDGET");
     }
   });
+
+  it("refuses a database driver this build does not ship, naming it", () => {
+    expect(() => loadConfig({ ...base, DB_DRIVER: "hyperdrive" } as Env)).toThrow(/DB_DRIVER/);
+  });
+
+  it("refuses RATE_LIMITS that is not JSON or names unknown fields", () => {
+    expect(() => loadConfig({ ...base, RATE_LIMITS: "{not json" } as Env)).toThrow(/RATE_LIMITS/);
+    expect(() => loadConfig({ ...base, RATE_LIMITS: '{"auth.login.ip":{"max":3}}' } as Env)).toThrow(/RATE_LIMITS/);
+  });
+
+  it("refuses more PBKDF2 iterations than production Workers allow", () => {
+    expect(() => loadConfig({ ...base, PASSWORD_PBKDF2_ITERATIONS: "600000" } as Env)).toThrow(/PASSWORD_PBKDF2_ITERATIONS/);
+  });
 });
