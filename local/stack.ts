@@ -13,7 +13,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startGeminiStandIn } from "./gemini/server.ts";
-import { connectionStringFor } from "./neon/protocol.ts";
+import { connectionStringFor } from "../worker/platform/neon/protocol.ts";
 import { startNeonStandIn } from "./neon/server.ts";
 import type { Seed } from "./neon/template.ts";
 import { startUpstashStandIn } from "./upstash/server.ts";
@@ -60,6 +60,11 @@ export interface LocalStack {
   };
   /** A connection string the Neon stand-in maps to its own database `name` (created on first use). */
   databaseUrl(name: string): string;
+  /**
+   * The same database over the Postgres wire protocol, for a Hyperdrive binding
+   * (DB_DRIVER=hyperdrive): the real server, or PGlite behind a local wire endpoint.
+   */
+  postgresUrl(name: string): Promise<string>;
   /** The Upstash token for `scope` (counters and faults are per scope); the bare secret without one. */
   upstashToken(scope?: string): string;
   /** Which Upstash backend serves: "redis", "spawned" or "memory". */
@@ -103,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       urls: { neonSql: neon.sqlUrl, upstash: upstash.url, gemini: gemini.url },
       databaseUrl: connectionStringFor,
+      postgresUrl: (name) => neon.postgresUrl(name),
       upstashToken: (scope) => (scope === undefined ? secret : `${secret}:${scope}`),
       upstashBackend: upstash.backend,
       pids: upstash.redisPid === undefined ? [] : [upstash.redisPid],

@@ -51,18 +51,28 @@ export interface Env {
   CACHE_TIMEOUT_MS?: string;
   ADMIN_EMAIL?: string;
   ADMIN_PASSWORD?: string;
+  /** With DB_DRIVER=hyperdrive: the database (and optionally a read replica) behind Hyperdrive. */
+  HYPERDRIVE?: Hyperdrive;
+  HYPERDRIVE_READ?: Hyperdrive;
   AI_JOBS: Queue<JobMessage>;
 }
 
 const secret = (name: string) => z.string({ error: `${name} is required` }).min(16, `${name} must be at least 16 characters`);
+/** A binding is kept as it is (its `connect()` is a method), only checked for its shape. */
+const hyperdriveBinding = z.custom<Hyperdrive>(
+  (value) => typeof value === "object" && value !== null && "connectionString" in value && "connect" in value,
+  { error: "must be a Hyperdrive binding ([[hyperdrive]] in wrangler.toml)" },
+);
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
 
 const schema = z
   .object({
     ENVIRONMENT: z.enum(["development", "test", "staging", "production"]).default("development"),
     APP_VERSION: z.string().default("0.0.0-dev"),
-    // Only Neon's HTTP driver ships in this build; see docs/DATABASE.md for other providers.
-    DB_DRIVER: z.enum(["neon-http"], { error: "DB_DRIVER must be neon-http (the only driver in this build)" }).default("neon-http"),
+    /** neon-http: DATABASE_URL over Neon's HTTP API. hyperdrive: any Postgres behind the HYPERDRIVE binding. */
+    DB_DRIVER: z.enum(["neon-http", "hyperdrive"], { error: "DB_DRIVER must be neon-http or hyperdrive" }).default("neon-http"),
+    HYPERDRIVE: hyperdriveBinding.optional(),
+    HYPERDRIVE_READ: hyperdriveBinding.optional(),
     DATABASE_URL: z.url({ error: "DATABASE_URL must be a postgres:// connection string" }).optional(),
     DATABASE_READ_URL: z.url({ error: "DATABASE_READ_URL must be a postgres:// connection string" }).optional(),
     NEON_FETCH_ENDPOINT: z.url().optional(),
@@ -127,8 +137,15 @@ const schema = z
     CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(300),
   })
   .superRefine((v, ctx) => {
-    if (!v.DATABASE_URL) {
+    if (v.DB_DRIVER === "neon-http" && !v.DATABASE_URL) {
       ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "DATABASE_URL is required (a Neon postgres:// connection string)" });
+    }
+    if (v.DB_DRIVER === "hyperdrive" && !v.HYPERDRIVE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HYPERDRIVE"],
+        message: "HYPERDRIVE is required with DB_DRIVER=hyperdrive (a [[hyperdrive]] binding in wrangler.toml)",
+      });
     }
   });
 

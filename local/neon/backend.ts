@@ -1,5 +1,5 @@
 /** What the Neon stand-in needs from a Postgres: isolated databases cloned from one template. */
-import { NeonRequestError, type SqlResult, type SqlStatement, type TransactionOptions } from "./protocol.ts";
+import { NeonRequestError, type SqlResult, type SqlStatement, type TransactionOptions } from "../../worker/platform/neon/protocol.ts";
 
 export interface SqlDatabase {
   query(statement: SqlStatement): Promise<SqlResult>;
@@ -20,6 +20,11 @@ export interface SqlBackend {
   prepare(recipe: TemplateRecipe): Promise<void>;
   /** The database behind a Neon database name, cloned from the template on first use. */
   open(name: string): Promise<SqlDatabase>;
+  /**
+   * A postgres:// URL reaching the same database over the wire protocol: what a Hyperdrive
+   * binding is pointed at (it always has a password, which Hyperdrive requires).
+   */
+  postgresUrl(name: string): Promise<string>;
   close(): Promise<void>;
 }
 

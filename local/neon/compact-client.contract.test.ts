@@ -12,6 +12,7 @@ import * as compact from "../../worker/platform/neon/index.ts";
 import { clearFaults, setFault } from "../control.ts";
 import { startLocalStack, type LocalStack } from "../stack.ts";
 import { TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
+import { comparable, describeError } from "../testing/outcomes.ts";
 import { counters, items } from "../testing/schema.ts";
 
 type SideName = "real" | "compact";
@@ -73,35 +74,6 @@ function makeSide(name: SideName, database: string, connectionString: string): S
     transaction: (queries, options) => sql.transaction(queries.map(([text, params]) => sql.query(text, params)), options),
     connect: (url, options) => (text) => Promise.resolve(compact.neon(url, options).query(text)),
   };
-}
-
-/** An error as data: class, own fields, message, cause chain; `sourceError` by class and message only. */
-function describeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return { thrown: error };
-  const fields = Object.fromEntries(
-    Object.keys(error)
-      .filter((key) => key !== "sourceError" && key !== "cause")
-      .map((key) => [key, Reflect.get(error, key)]),
-  );
-  const source: unknown = Reflect.get(error, "sourceError");
-  return {
-    class: error.constructor.name,
-    keys: Object.keys(error),
-    message: error.message,
-    fields,
-    sourceError: source instanceof Error ? { class: source.constructor.name, message: source.message } : source,
-    cause: error.cause === undefined ? undefined : describeError(error.cause),
-  };
-}
-
-/** Results without the parser functions the driver attaches to full results. */
-function comparable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(comparable);
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const { _parsers: _p, _types: _t, ...rest } = value as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(rest).map(([key, entry]) => [key, comparable(entry)]));
-  }
-  return value;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

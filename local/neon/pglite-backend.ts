@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { PGlite, type Results } from "@electric-sql/pglite";
+import { startPgliteWire, type PgliteWire } from "./pglite-wire.ts";
 import { closeDatabases, openDatabase, TEMPLATE_BUILD_NAME, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
 import {
   connectionStringFor,
@@ -16,7 +17,7 @@ import {
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
-} from "./protocol.ts";
+} from "../../worker/platform/neon/protocol.ts";
 
 export interface PgliteBackendOptions {
   /** Databases persist in `<dataDir>/<name>/`; in memory when undefined. */
@@ -41,6 +42,7 @@ export class PgliteBackend implements SqlBackend {
   readonly #databases = new Map<string, Promise<PgliteDatabase>>();
   #template: Blob | undefined;
   #building: PgliteDatabase | undefined;
+  #wire: Promise<PgliteWire> | undefined;
 
   constructor(options: PgliteBackendOptions) {
     this.#options = options;
@@ -73,7 +75,21 @@ export class PgliteBackend implements SqlBackend {
     return openDatabase(this.#databases, this.#building, name, (n) => this.#create(n));
   }
 
+  /** Served by a wire endpoint on 127.0.0.1, started on first use. */
+  async postgresUrl(name: string): Promise<string> {
+    await this.open(name);
+    this.#wire ??= startPgliteWire(async (database) => {
+      await this.open(database);
+      const opened = await this.#databases.get(database);
+      if (!opened) throw new Error(`database "${database}" does not exist`);
+      return opened.pg;
+    }, this.#options.log);
+    const { port } = await this.#wire;
+    return `postgres://assay:local@127.0.0.1:${port}/${encodeURIComponent(name)}`;
+  }
+
   async close(): Promise<void> {
+    if (this.#wire) await (await this.#wire).close();
     await closeDatabases(this.#databases, (database) => database.pg.close());
   }
 

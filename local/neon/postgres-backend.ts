@@ -11,7 +11,7 @@ import {
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
-} from "./protocol.ts";
+} from "../../worker/platform/neon/protocol.ts";
 
 export interface PostgresBackendOptions {
   /** A role that may create and drop databases, e.g. postgres://postgres@127.0.0.1:5432/postgres */
@@ -74,6 +74,14 @@ export class PostgresBackend implements SqlBackend {
 
   open(name: string): Promise<SqlDatabase> {
     return openDatabase(this.#databases, this.#building, name, (n) => this.#create(n));
+  }
+
+  async postgresUrl(name: string): Promise<string> {
+    await this.open(name);
+    const url = new URL(this.#options.adminUrl);
+    url.pathname = `/${encodeURIComponent(`neon_${name}`)}`;
+    url.password ||= "local"; // trust authentication ignores it
+    return url.toString();
   }
 
   async close(): Promise<void> {

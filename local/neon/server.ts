@@ -11,7 +11,7 @@ import { readJson, sendJson, serve } from "../http/server.ts";
 import type { SqlBackend } from "./backend.ts";
 import { PgliteBackend } from "./pglite-backend.ts";
 import { PostgresBackend } from "./postgres-backend.ts";
-import { parseNeonRequest, toNeonError, toNeonResult, type NeonRequest } from "./protocol.ts";
+import { parseNeonRequest, toNeonError, toNeonResult, type NeonRequest } from "../../worker/platform/neon/protocol.ts";
 import { templateRecipe, type Seed } from "./template.ts";
 
 export interface NeonStandInOptions {
@@ -31,6 +31,8 @@ export interface NeonStandInOptions {
 export interface NeonStandIn {
   /** `http://127.0.0.1:<port>/sql`: set `neonConfig.fetchEndpoint` to it. */
   sqlUrl: string;
+  /** A postgres:// URL for the same database over the wire protocol (for a Hyperdrive binding). */
+  postgresUrl(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
   }
   return {
     sqlUrl,
+    postgresUrl: (name) => backend.postgresUrl(name),
     close: async () => {
       await server.close();
       await backend.close();

@@ -4,7 +4,7 @@
  * the hexadecimal expansion of pi, computed once per isolate on first use (~70 ms CPU, legacy logins only) instead of
  * shipping 4 KiB of tables; the tests pin it to hashes made by bcryptjs.
  */
-import { timingSafeEqual } from "./compare.ts";
+import { timingSafeEqual } from "../platform/bytes.ts";
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$([./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/;
 const ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -9,7 +9,7 @@
 import type { Config } from "../config.ts";
 import { isBcryptHash, verifyBcrypt } from "./bcrypt.ts";
 import { COMMON_PASSWORDS_FRONT_CODED } from "./common-passwords.data.ts";
-import { timingSafeEqual } from "./compare.ts";
+import { fromBase64, timingSafeEqual, toBase64 } from "../platform/bytes.ts";
 
 const ALGORITHM = "pbkdf2-sha256";
 const SALT_BYTES = 16;
@@ -108,14 +108,4 @@ function decodeCommonPasswords(): Set<string> {
 export function isCommonPassword(password: string): boolean {
   commonPasswords ??= decodeCommonPasswords();
   return commonPasswords.has(password.normalize("NFKC").toLowerCase());
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
 }

@@ -6,6 +6,7 @@
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
 import type { Config } from "../config.ts";
 import type { Principal } from "../context.ts";
+import { toBase64Url } from "../platform/bytes.ts";
 import { newId } from "../platform/ids.ts";
 
 const ALGORITHM = "HS256";
@@ -67,10 +68,4 @@ export function newRefreshToken(): string {
 export async function hashRefreshToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(token));
   return toBase64Url(new Uint8Array(digest));
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

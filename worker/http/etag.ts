@@ -4,6 +4,7 @@
  * `public`).
  */
 import type { Context } from "hono";
+import { toBase64Url } from "../platform/bytes.ts";
 
 export const cacheControl = {
   /** Per-user data: browsers may keep it but must revalidate (ETag) before every use. */
@@ -14,12 +15,6 @@ export const cacheControl = {
 
 const encoder = new TextEncoder();
 
-function base64url(bytes: ArrayBuffer): string {
-  let binary = "";
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 /**
  * A strong entity tag: the first 144 bits of the body's SHA-256, quoted.
  *
@@ -28,7 +23,7 @@ function base64url(bytes: ArrayBuffer): string {
  */
 export async function strongEtag(body: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(body));
-  return `"${base64url(digest.slice(0, 18))}"`;
+  return `"${toBase64Url(new Uint8Array(digest, 0, 18))}"`;
 }
 
 /**

@@ -3,9 +3,14 @@
  * one round trip; it is counted and timed into the current request's metrics, and queries slower
  * than the threshold are logged with their SQL text (never their parameters).
  *
+ * DB_DRIVER chooses where those requests go: `neon-http` sends them to Neon; `hyperdrive` serves
+ * them over a Postgres connection through the HYPERDRIVE binding (./postgres/transport.ts), so any
+ * Postgres runs the same queries, batches and error handling with no code change.
+ *
  * Writes go through `db.batch([...])` (one round trip, one transaction). Reads that may lag a
- * little (reference data) can use `replica`, which is the read replica when DATABASE_READ_URL is
- * set and the primary otherwise. Anything that must see the caller's own writes reads `primary`.
+ * little (reference data) can use `replica`, which is the read replica when DATABASE_READ_URL (or
+ * HYPERDRIVE_READ) is set and the primary otherwise. Anything that must see the caller's own
+ * writes reads `primary`.
  */
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
@@ -14,6 +19,7 @@ import { DependencyError } from "../http/errors.ts";
 import * as schema from "../db/schema.ts";
 import type { Logger } from "./log.ts";
 import { recordRoundTrip } from "./metrics.ts";
+import { postgresTransport, type FetchFunction } from "./postgres/transport.ts";
 
 export type Db = NeonHttpDatabase<typeof schema>;
 
@@ -48,12 +54,12 @@ function sqlText(body: unknown): string {
   return "";
 }
 
-/** fetch as the Neon driver sees it: timed, counted, and turned into a DependencyError when unreachable. */
-async function instrumentedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+/** The transport as the Neon driver sees it: timed, counted, and a DependencyError when unreachable. */
+const instrumented = (transport: FetchFunction) => async (url: string, init: RequestInit): Promise<Response> => {
   const started = performance.now();
   let response: Response;
   try {
-    response = await fetch(input, init);
+    response = await transport(url, init);
   } catch (cause) {
     recordRoundTrip("db", performance.now() - started);
     throw new DependencyError("database", "database unreachable", { cause });
@@ -64,10 +70,10 @@ async function instrumentedFetch(input: RequestInfo | URL, init?: RequestInit): 
     throw new DependencyError("database", `database answered ${response.status}`);
   }
   if (queryLog && ms >= queryLog.slowMs) {
-    queryLog.logger.warn("slow query", { durationMs: Math.round(ms), sql: sqlText(init?.body) });
+    queryLog.logger.warn("slow query", { durationMs: Math.round(ms), sql: sqlText(init.body) });
   }
   return response;
-}
+};
 
 /** The query log's settings are per isolate, like the driver's own global configuration. */
 function configureQueryLog(settings: QueryLogSettings): void {
@@ -78,13 +84,34 @@ function connect(url: string): Db {
   return drizzle({ client: neon(url), schema });
 }
 
+/**
+ * Hyperdrive: each binding's connection string goes to the driver, and the transport connects to
+ * whichever binding the request's connection string names.
+ */
+function hyperdriveTransport(bindings: Hyperdrive[]): FetchFunction {
+  return postgresTransport(({ hostname, port }) => {
+    const binding = bindings.find((b) => b.host === hostname && b.port === port);
+    if (!binding) throw new Error(`no Hyperdrive binding for ${hostname}:${port}`);
+    return binding.connect();
+  });
+}
+
 export function createDatabase(config: Config, logger: Logger): Database {
-  if (!config.DATABASE_URL) throw new Error("DATABASE_URL is required"); // loadConfig has already said so
-  neonConfig.fetchFunction = instrumentedFetch;
-  if (config.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_FETCH_ENDPOINT;
   configureQueryLog({ slowMs: config.SLOW_QUERY_MS, logger });
-  const primary = connect(config.DATABASE_URL);
-  const replica = config.DATABASE_READ_URL ? connect(config.DATABASE_READ_URL) : primary;
+  let primaryUrl = config.DATABASE_URL;
+  let replicaUrl = config.DATABASE_READ_URL;
+  if (config.DB_DRIVER === "hyperdrive") {
+    const bindings = [config.HYPERDRIVE, config.HYPERDRIVE_READ].filter((b) => b !== undefined);
+    neonConfig.fetchFunction = instrumented(hyperdriveTransport(bindings));
+    primaryUrl = config.HYPERDRIVE?.connectionString;
+    replicaUrl = config.HYPERDRIVE_READ?.connectionString;
+  } else {
+    neonConfig.fetchFunction = instrumented((url, init) => fetch(url, init));
+    if (config.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_FETCH_ENDPOINT;
+  }
+  if (!primaryUrl) throw new Error("no database configured"); // loadConfig has already said which setting is missing
+  const primary = connect(primaryUrl);
+  const replica = replicaUrl ? connect(replicaUrl) : primary;
   return { primary, replica };
 }
 

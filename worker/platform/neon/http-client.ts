@@ -3,6 +3,7 @@
  * package is one pre-bundled file whose WebSocket Pool/Client and Node polyfills (~145 KiB
  * minified) esbuild cannot drop. Same requests, results and errors (local/neon/compact-client.contract.test.ts).
  */
+import { ERROR_FIELDS } from "./protocol.ts";
 import { prepareValue, types, type TypeParser, type TypeSource } from "./text-format.ts";
 
 export { types };
@@ -74,10 +75,6 @@ export const neonConfig = {
   fetchFunction: undefined as FetchFunction | undefined,
 };
 
-const ERROR_FIELDS = [
-  "severity", "code", "detail", "hint", "position", "internalPosition", "internalQuery", "where", "schema", "table",
-  "column", "dataType", "constraint", "file", "line", "routine",
-] as const;
 
 /** A Postgres error (400 answer, fields copied from its body), a server or a network failure. */
 export class NeonDbError extends Error {

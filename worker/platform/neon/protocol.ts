@@ -1,9 +1,17 @@
 /**
  * Neon's HTTP query protocol as @neondatabase/serverless 1.2 speaks it: request headers and body,
  * the JSON result shape (`fields`, `command`, `rowCount`, `rows`, `rowAsArray`) and the 400 error
- * body whose fields the driver copies onto `NeonDbError`.
+ * body whose fields the driver copies onto `NeonDbError`. Both ends of it use this module: the
+ * local Neon stand-in (local/neon/server.ts) and the Worker's Postgres transport behind
+ * Hyperdrive (worker/platform/postgres/transport.ts).
  */
-import { isRecord } from "../http/server.ts";
+
+/** Request headers as Node gives them: lower-case names. */
+export type RequestHeaders = Record<string, string | string[] | undefined>;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 export interface SqlStatement {
   query: string;
@@ -63,7 +71,7 @@ export function connectionStringFor(name: string): string {
 }
 
 /** The database a request targets: the path of its `Neon-Connection-String`. */
-export function databaseFromHeaders(headers: Record<string, string | string[] | undefined>): string {
+export function databaseFromHeaders(headers: RequestHeaders): string {
   const header = headers["neon-connection-string"];
   if (typeof header !== "string" || header === "") throw new NeonRequestError("missing Neon-Connection-String header");
   let url: URL;
@@ -77,7 +85,7 @@ export function databaseFromHeaders(headers: Record<string, string | string[] | 
   return database;
 }
 
-export function parseNeonRequest(headers: Record<string, string | string[] | undefined>, body: unknown): NeonRequest {
+export function parseNeonRequest(headers: RequestHeaders, body: unknown): NeonRequest {
   const database = databaseFromHeaders(headers);
   const arrayMode = headers["neon-array-mode"] === "true";
   if (isRecord(body) && Array.isArray(body.queries)) {
@@ -108,7 +116,7 @@ function toText(value: unknown): string | null {
   return String(value);
 }
 
-function parseTransactionOptions(headers: Record<string, string | string[] | undefined>): TransactionOptions {
+function parseTransactionOptions(headers: RequestHeaders): TransactionOptions {
   const options: TransactionOptions = {};
   const level = headers["neon-batch-isolation-level"];
   if (typeof level === "string") {
@@ -148,8 +156,8 @@ export function toNeonResult(result: SqlResult, arrayMode: boolean): Record<stri
   return { fields: result.fields, command: result.command, rowCount: result.rowCount, rows, rowAsArray: arrayMode };
 }
 
-/** The Postgres error fields the driver copies onto NeonDbError (pg and PGlite errors carry them). */
-const ERROR_FIELDS = [
+/** The Postgres error fields the driver copies onto NeonDbError (pg, PGlite and wire errors carry them). */
+export const ERROR_FIELDS = [
   "severity",
   "code",
   "detail",

@@ -1,0 +1,269 @@
+/**
+ * Contract: the Hyperdrive driver (worker/platform/postgres: Neon's HTTP protocol served over a
+ * Postgres connection) gives drizzle-orm/neon-http the same results and errors as Neon's HTTP
+ * endpoint. Every scenario runs through the Worker's Neon client twice — once to the Neon
+ * stand-in, once over the wire protocol to the same kind of database — and must come out equal.
+ * On the embedded backends the wire side is PGlite behind local/neon/pglite-wire.ts; on the real
+ * servers it is PostgreSQL itself.
+ */
+import { Socket } from "node:net";
+import { Duplex } from "node:stream";
+import { eq, sql as sqlExpr } from "drizzle-orm";
+import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import type { NeonQueryFunction } from "@neondatabase/serverless";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as compact from "../../worker/platform/neon/index.ts";
+import { postgresTransport, type Connector, type FetchFunction } from "../../worker/platform/postgres/transport.ts";
+import type { WireSocket } from "../../worker/platform/postgres/wire.ts";
+import { startLocalStack, type LocalStack } from "../stack.ts";
+import { TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
+import { comparable, describeError } from "../testing/outcomes.ts";
+import { counters, items } from "../testing/schema.ts";
+
+/** node:net as the transport's connector; counts connections. */
+let connections = 0;
+const nodeConnector: Connector = ({ hostname, port }) => {
+  connections += 1;
+  const socket = new Socket();
+  socket.connect(port, hostname);
+  const { readable, writable } = Duplex.toWeb(socket);
+  return {
+    readable: readable as ReadableStream<Uint8Array>,
+    writable: writable as WritableStream<Uint8Array>,
+    close: () => void socket.destroy(),
+  } satisfies WireSocket;
+};
+
+const overHttp: FetchFunction = (url, init) => fetch(url, init);
+const overWire = postgresTransport(nodeConnector);
+
+type SideName = "neon" | "wire";
+interface Side {
+  name: SideName;
+  db: NeonHttpDatabase;
+  sql: compact.NeonQueryFunction;
+  transport: FetchFunction;
+}
+
+/** drizzle's neon-http driver sets these parsers on the `types` it imports (see the compact client contract). */
+function applyDrizzleMappers(types: typeof compact.types): void {
+  const { TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL } = types.builtins;
+  for (const oid of [TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL, 1231, 1115, 1185, 1187, 1182]) types.setTypeParser(oid, (val) => val);
+}
+
+let active: FetchFunction = overHttp;
+
+function makeSide(name: SideName, connectionString: string, transport: FetchFunction): Side {
+  const sql = compact.neon(connectionString);
+  // drizzle's types name the real package; at run time it only calls query() and transaction().
+  return { name, sql, transport, db: drizzle({ client: sql as unknown as NeonQueryFunction<false, false> }) };
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Field metadata beyond name and type (table oid, size, modifier) is not reported by PGlite's JS
+ * API, which the embedded Neon stand-in uses; drizzle reads neither. Compared without it.
+ */
+function withoutFieldDetails(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutFieldDetails);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) =>
+        key === "fields" && Array.isArray(entry)
+          ? [key, entry.map((field: { name: string; dataTypeID: number }) => ({ name: field.name, dataTypeID: field.dataTypeID }))]
+          : [key, withoutFieldDetails(entry)],
+      ),
+    );
+  }
+  return value;
+}
+
+for (const variant of backendVariants) {
+  describe.skipIf(variant.skip)(`the Postgres transport (Hyperdrive driver) on ${variant.name}`, () => {
+    let stack: LocalStack;
+    let sides: Side[];
+    let wireUrl: string;
+
+    async function run(side: Side, scenario: (side: Side) => Promise<unknown>): Promise<Outcome> {
+      active = side.transport;
+      try {
+        return { ok: true, value: withoutFieldDetails(comparable(await scenario(side))) };
+      } catch (error) {
+        return { ok: false, error: describeError(error) };
+      }
+    }
+
+    /** The scenario through Neon's HTTP protocol, then over the wire; both outcomes must be equal. */
+    async function expectSame(scenario: (side: Side) => Promise<unknown>): Promise<Outcome> {
+      const [neon, wire] = sides;
+      if (!neon || !wire) throw new Error("sides not set up");
+      const expected = await run(neon, scenario);
+      const actual = await run(wire, scenario);
+      expect(actual).toEqual(expected);
+      return actual;
+    }
+
+    beforeAll(async () => {
+      stack = await startLocalStack({ pgUrl: variant.pgUrl, migrationsFolder: TEST_MIGRATIONS, resetDatabases: true });
+      compact.neonConfig.fetchEndpoint = stack.urls.neonSql;
+      compact.neonConfig.fetchFunction = (url, init) => active(url, init);
+      applyDrizzleMappers(compact.types);
+      wireUrl = await stack.postgresUrl("transport_wire");
+      sides = [makeSide("neon", stack.databaseUrl("transport_neon"), overHttp), makeSide("wire", wireUrl, overWire)];
+    });
+    afterAll(async () => {
+      compact.neonConfig.fetchFunction = undefined;
+      await stack?.stop();
+    });
+    beforeEach(async () => {
+      for (const side of sides) {
+        active = side.transport;
+        await side.db.delete(items);
+        await side.db.delete(counters);
+      }
+    });
+
+    it("round-trips uuid, text, jsonb, timestamptz, integer, boolean, text[] and null through drizzle", async () => {
+      const row = {
+        id: "0b9e6a52-9d3f-4c1e-8f5e-2d6c1a7b3e40",
+        name: 'Ünïcode "quoted" \' back\\slash {brace},comma 🙂',
+        data: { nested: { list: [1, "two", null, { deep: true }] }, ok: true },
+        createdAt: new Date("2026-03-04T05:06:07.089Z"),
+        quantity: -42,
+        active: false,
+        tags: ["a", "b c", 'd"e', "", "NULL"],
+        note: null,
+      };
+      const outcome = await expectSame(async ({ db }) => {
+        const [inserted] = await db.insert(items).values(row).returning();
+        const selected = await db.select().from(items).where(eq(items.id, row.id));
+        const raw = await db.execute(sqlExpr`SELECT * FROM items WHERE name = ${row.name}`);
+        return { inserted, selected, raw: raw.rows };
+      });
+      expect(outcome).toMatchObject({ ok: true, value: { inserted: row, selected: [row] } });
+    });
+
+    it("answers in the text formats Neon uses: UTC timestamps, ISO dates, intervals, numerics, bytea", async () => {
+      const outcome = await expectSame(({ sql }) =>
+        Promise.resolve(
+          sql.query(
+            `SELECT '2026-03-04 05:06:07.089+02'::timestamptz AS ts, '2026-03-04'::date AS d, '1 day 02:03:04'::interval AS iv,
+               12.340::numeric AS num, 9007199254740993::int8 AS big, '\\x00ff'::bytea AS b, ARRAY[1,NULL,3] AS ints`,
+            [],
+            { arrayMode: true, fullResults: true },
+          ),
+        ),
+      );
+      expect(outcome).toMatchObject({
+        ok: true,
+        value: { rows: [["2026-03-04 03:06:07.089+00", "2026-03-04", "1 day 02:03:04", "12.340", "9007199254740993", new Uint8Array([0, 255]), [1, null, 3]]] },
+      });
+    });
+
+    it("returns drizzle batch results alike, in one connection and one pipeline", async () => {
+      const before = connections;
+      const outcome = await expectSame(({ db }) =>
+        db.batch([
+          db.insert(counters).values({ name: "a", value: 1 }).returning(),
+          db.insert(items).values({ id: "6f1d0c7e-1d7a-4c36-9f0e-2d1f6f0b9a11", name: "batched", tags: ["t"] }),
+          db.update(counters).set({ value: sqlExpr`${counters.value} + 41` }).where(eq(counters.name, "a")).returning(),
+          db.select({ name: items.name, tags: items.tags, active: items.active }).from(items),
+          db.execute(sqlExpr`SELECT count(*) AS n FROM counters`),
+          db.delete(items).where(eq(items.name, "missing")),
+        ]),
+      );
+      expect(connections - before).toBe(1);
+      expect(outcome).toMatchObject({
+        ok: true,
+        value: [
+          [{ name: "a", value: 1 }],
+          { command: "INSERT", rowCount: 1 },
+          [{ name: "a", value: 42 }],
+          [{ name: "batched", tags: ["t"], active: true }],
+          { rows: [{ n: "1" }] },
+          { command: "DELETE", rowCount: 0 },
+        ],
+      });
+    });
+
+    it("surfaces a unique violation as a NeonDbError with code, constraint and table in drizzle's err.cause", async () => {
+      const outcome = await expectSame(async ({ db }) => {
+        await db.insert(items).values({ name: "dup" });
+        await db.insert(items).values({ name: "dup" });
+      });
+      expect(outcome).toMatchObject({
+        ok: false,
+        error: { cause: { class: "NeonDbError", fields: { code: "23505", constraint: "items_name_unique", table: "items", schema: "public" } } },
+      });
+    });
+
+    it("rolls a failing batch back entirely, and the connection's next batch succeeds", async () => {
+      const outcome = await expectSame(async ({ db }) => {
+        await db.insert(items).values({ name: "taken" });
+        const error = await db
+          .batch([
+            db.insert(counters).values({ name: "should-vanish", value: 1 }),
+            db.insert(items).values({ name: "fresh" }),
+            db.insert(items).values({ name: "taken" }),
+          ])
+          .then(
+            () => undefined,
+            (e: unknown) => describeError(e),
+          );
+        const after = await db.batch([db.insert(counters).values({ name: "kept", value: 2 }).returning()]);
+        return { error, after, counters: await db.select().from(counters), names: await db.select({ name: items.name }).from(items) };
+      });
+      expect(outcome).toMatchObject({
+        ok: true,
+        value: { error: { class: "NeonDbError", fields: { code: "23505" } }, counters: [{ name: "kept", value: 2 }], names: [{ name: "taken" }] },
+      });
+    });
+
+    it("honours a batch's isolation level, read-only and deferrable settings", async () => {
+      const outcome = await expectSame(async ({ sql }) => ({
+        level: await sql.transaction([sql.query("SELECT current_setting('transaction_isolation') AS level")], { isolationLevel: "Serializable" }),
+        readOnly: await sql.transaction([sql.query("INSERT INTO counters (name) VALUES ('ro')")], { readOnly: true }).catch(describeError),
+        counters: await sql.query("SELECT count(*)::int AS n FROM counters"),
+      }));
+      expect(outcome).toMatchObject({ ok: true, value: { level: [[{ level: "serializable" }]], readOnly: { fields: { code: "25006" } }, counters: [{ n: 0 }] } });
+    });
+
+    it("refuses several statements in one query string, as Neon does", async () => {
+      const outcome = await expectSame(({ sql }) => Promise.resolve(sql.query("SELECT 1; SELECT 2")));
+      expect(outcome).toMatchObject({ ok: false, error: { class: "NeonDbError", fields: { code: "42601" } } });
+    });
+
+    it("frames results larger than one TCP read, and serves concurrent requests", async () => {
+      const outcome = await expectSame(async ({ sql }) => {
+        const [big, ...small] = await Promise.all([
+          sql.query("SELECT g AS n, repeat('x', 500) AS pad FROM generate_series(1, 2000) AS g"),
+          ...Array.from({ length: 8 }, (_, i) => sql.query("SELECT $1::int AS i", [i])),
+        ]);
+        return { rows: (big as unknown[]).length, last: (big as unknown[])[1999], small };
+      });
+      expect(outcome).toMatchObject({ ok: true, value: { rows: 2000, last: { n: 2000 }, small: [[{ i: 0 }], [{ i: 1 }], [{ i: 2 }], [{ i: 3 }], [{ i: 4 }], [{ i: 5 }], [{ i: 6 }], [{ i: 7 }]] } });
+    });
+
+    it("answers 502 when the database refuses the session, and fails when nothing listens", async () => {
+      const unknownDatabase = new URL(wireUrl);
+      unknownDatabase.pathname = "/no_such_database!";
+      const refused = await overWire("https://ignored/sql", {
+        method: "POST",
+        body: JSON.stringify({ query: "SELECT 1", params: [] }),
+        headers: { "Neon-Connection-String": unknownDatabase.toString() },
+      });
+      expect(refused.status).toBe(502);
+      expect(await refused.text()).toMatch(/refused the session/);
+
+      const nothing = new URL(wireUrl);
+      nothing.port = "1";
+      const unreachable = await overWire("https://ignored/sql", {
+        method: "POST",
+        body: JSON.stringify({ query: "SELECT 1", params: [] }),
+        headers: { "Neon-Connection-String": nothing.toString() },
+      });
+      expect(unreachable.status).toBe(502);
+    });
+  });
+}
