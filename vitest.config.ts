@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
-import { databaseOf, workerProjects } from "./local/vitest/projects.ts";
+import { databaseOf, hyperdriveProjects, workerProjects } from "./local/vitest/projects.ts";
 
 /** wrangler.toml's [alias] table, so Worker tests run on what the production bundle contains. */
 const workerAliases = [
@@ -19,12 +19,14 @@ const workerAliases = [
  * Gemini key (local/vitest/projects.ts); files inside one project run one at a time.
  */
 function workerProject(name: string, include: string[]): TestProjectInlineConfiguration {
+  const hyperdrive = hyperdriveProjects.has(name);
   return {
     resolve: { alias: workerAliases },
     plugins: [
       cloudflareTest(({ inject }) => {
         const stack = inject("stack");
         const scope = `${name}_${stack.runId}`;
+        const postgresUrl = stack.postgresUrls[name];
         return {
           wrangler: { configPath: "./wrangler.toml" },
           miniflare: {
@@ -44,7 +46,15 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
               STANDIN_NEON: stack.neonSql.replace(/\/sql$/, ""),
               STANDIN_UPSTASH: stack.upstash,
               STANDIN_GEMINI: stack.gemini,
+              ...(postgresUrl && { DB_DRIVER: "hyperdrive" }),
             },
+            ...(postgresUrl && {
+              hyperdrives: {
+                HYPERDRIVE: postgresUrl,
+                // Nothing listens on port 9 (discard): the binding of a database that is down.
+                HYPERDRIVE_DOWN: Object.assign(new URL(postgresUrl), { port: "9" }).toString(),
+              },
+            }),
           },
         };
       }),
@@ -52,6 +62,7 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
     test: {
       name: `worker-${name}`,
       include,
+      exclude: hyperdrive ? [] : ["**/*.hyperdrive.test.ts"],
       fileParallelism: false,
       testTimeout: 30_000,
       hookTimeout: 60_000,

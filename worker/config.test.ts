@@ -28,8 +28,19 @@ describe("loadConfig", () => {
     }
   });
 
-  it("refuses a database driver this build does not ship, naming it", () => {
-    expect(() => loadConfig({ ...base, DB_DRIVER: "hyperdrive" } as Env)).toThrow(/DB_DRIVER/);
+  it("refuses an unknown database driver, naming it", () => {
+    expect(() => loadConfig({ ...base, DB_DRIVER: "mysql" } as Env)).toThrow(/DB_DRIVER must be neon-http or hyperdrive/);
+  });
+
+  it("requires the HYPERDRIVE binding with DB_DRIVER=hyperdrive, and then no DATABASE_URL", () => {
+    const { DATABASE_URL: _omitted, ...withoutUrl } = base;
+    expect(() => loadConfig({ ...withoutUrl, DB_DRIVER: "hyperdrive" } as Env)).toThrow(/HYPERDRIVE is required with DB_DRIVER=hyperdrive/);
+    expect(() => loadConfig({ ...withoutUrl, DB_DRIVER: "hyperdrive", HYPERDRIVE: "postgres://x" } as unknown as Env)).toThrow(
+      /HYPERDRIVE: must be a Hyperdrive binding/,
+    );
+    const binding = { connectionString: "postgres://u:p@h.hyperdrive.local:5432/db", connect: () => undefined } as unknown as Hyperdrive;
+    expect(loadConfig({ ...withoutUrl, DB_DRIVER: "hyperdrive", HYPERDRIVE: binding } as Env).HYPERDRIVE).toBe(binding);
+    expect(() => loadConfig({ ...withoutUrl } as Env)).toThrow(/DATABASE_URL is required/);
   });
 
   it("refuses RATE_LIMITS that is not JSON or names unknown fields", () => {

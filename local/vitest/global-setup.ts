@@ -8,7 +8,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../stack.ts";
 import { seedDatabase } from "../../drizzle/seed.ts";
-import { databaseOf, workerProjects } from "./projects.ts";
+import { databaseOf, hyperdriveProjects, workerProjects } from "./projects.ts";
 
 export interface ProvidedStack {
   neonSql: string;
@@ -16,6 +16,8 @@ export interface ProvidedStack {
   gemini: string;
   upstashSecret: string;
   runId: string;
+  /** postgres:// URLs of the hyperdrive projects' databases, for their Hyperdrive bindings. */
+  postgresUrls: Record<string, string>;
 }
 
 declare module "vitest" {
@@ -47,8 +49,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Create every project's database now (clones of the migrated, seeded template), so the first
   // request of the first test doesn't pay for it.
   neonConfig.fetchEndpoint = stack.urls.neonSql;
+  const postgresUrls: Record<string, string> = {};
   for (const name of Object.keys(workerProjects)) {
-    await neon(stack.databaseUrl(databaseOf(name))).query("select 1");
+    if (hyperdriveProjects.has(name)) postgresUrls[name] = await stack.postgresUrl(databaseOf(name));
+    else await neon(stack.databaseUrl(databaseOf(name))).query("select 1");
   }
   project.provide("stack", {
     neonSql: stack.urls.neonSql,
@@ -56,6 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     gemini: stack.urls.gemini,
     upstashSecret: UPSTASH_SECRET,
     runId: String(Date.now()),
+    postgresUrls,
   });
   return () => stack.stop();
 }

@@ -7,6 +7,22 @@ export const workerProjects: Record<string, string[]> = {
   auth: ["worker/auth/**/*.test.ts"],
   assessments: ["worker/templates/**/*.test.ts", "worker/assessments/**/*.test.ts"],
   ai: ["worker/conversations/**/*.test.ts", "worker/jobs/**/*.test.ts", "worker/ai/**/*.test.ts"],
+  /**
+   * The feature suites again, with DB_DRIVER=hyperdrive: the Worker reaches its database through a
+   * Hyperdrive binding (the real PostgreSQL, or PGlite behind the local wire endpoint) instead of
+   * Neon's HTTP API. Suites that count or fault the Neon stand-in itself stay out.
+   */
+  hyperdrive: [
+    "worker/**/*.hyperdrive.test.ts",
+    "worker/auth/**/*.test.ts",
+    "worker/assessments/routes.test.ts",
+    "worker/assessments/submit.test.ts",
+    "worker/conversations/**/*.test.ts",
+    "worker/jobs/**/*.test.ts",
+  ],
 };
+
+/** Projects whose Worker uses DB_DRIVER=hyperdrive; `*.hyperdrive.test.ts` files run only there. */
+export const hyperdriveProjects: ReadonlySet<string> = new Set(["hyperdrive"]);
 
 export const databaseOf = (project: string): string => `assay_test_${project}`;

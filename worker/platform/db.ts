@@ -85,28 +85,34 @@ function connect(url: string): Db {
 }
 
 /**
- * Hyperdrive: each binding's connection string goes to the driver, and the transport connects to
- * whichever binding the request's connection string names.
+ * Hyperdrive bindings by the host:port of their connection string. The transport, like the rest of
+ * the driver's configuration, is per isolate; each binding's connection string goes to the driver,
+ * and a request connects to the binding its connection string names.
  */
-function hyperdriveTransport(bindings: Hyperdrive[]): FetchFunction {
-  return postgresTransport(({ hostname, port }) => {
-    const binding = bindings.find((b) => b.host === hostname && b.port === port);
+const hyperdrives = new Map<string, Hyperdrive>();
+
+const hyperdriveFetch = instrumented(
+  postgresTransport(({ hostname, port }) => {
+    const binding = hyperdrives.get(`${hostname}:${port}`);
     if (!binding) throw new Error(`no Hyperdrive binding for ${hostname}:${port}`);
     return binding.connect();
-  });
-}
+  }),
+);
+const neonFetch = instrumented((url, init) => fetch(url, init));
 
 export function createDatabase(config: Config, logger: Logger): Database {
   configureQueryLog({ slowMs: config.SLOW_QUERY_MS, logger });
   let primaryUrl = config.DATABASE_URL;
   let replicaUrl = config.DATABASE_READ_URL;
   if (config.DB_DRIVER === "hyperdrive") {
-    const bindings = [config.HYPERDRIVE, config.HYPERDRIVE_READ].filter((b) => b !== undefined);
-    neonConfig.fetchFunction = instrumented(hyperdriveTransport(bindings));
+    for (const binding of [config.HYPERDRIVE, config.HYPERDRIVE_READ]) {
+      if (binding) hyperdrives.set(`${binding.host}:${binding.port}`, binding);
+    }
+    neonConfig.fetchFunction = hyperdriveFetch;
     primaryUrl = config.HYPERDRIVE?.connectionString;
     replicaUrl = config.HYPERDRIVE_READ?.connectionString;
   } else {
-    neonConfig.fetchFunction = instrumented((url, init) => fetch(url, init));
+    neonConfig.fetchFunction = neonFetch;
     if (config.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_FETCH_ENDPOINT;
   }
   if (!primaryUrl) throw new Error("no database configured"); // loadConfig has already said which setting is missing
