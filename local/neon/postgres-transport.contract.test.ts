@@ -6,36 +6,28 @@
  * On the embedded backends the wire side is PGlite behind local/neon/pglite-wire.ts; on the real
  * servers it is PostgreSQL itself.
  */
-import { Socket } from "node:net";
-import { Duplex } from "node:stream";
 import { eq, sql as sqlExpr } from "drizzle-orm";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { NeonQueryFunction } from "@neondatabase/serverless";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as compact from "../../worker/platform/neon/index.ts";
 import { postgresTransport, type Connector, type FetchFunction } from "../../worker/platform/postgres/transport.ts";
-import type { WireSocket } from "../../worker/platform/postgres/wire.ts";
 import { startLocalStack, type LocalStack } from "../stack.ts";
 import { TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
 import { comparable, describeError } from "../testing/outcomes.ts";
 import { counters, items } from "../testing/schema.ts";
+import { nodeConnector, tlsModeOf } from "./wire-socket.ts";
 
 /** node:net as the transport's connector; counts connections. */
 let connections = 0;
-const nodeConnector: Connector = ({ hostname, port }) => {
+const connectOverTcp = nodeConnector();
+const nodeConnectorCounted: Connector = (address) => {
   connections += 1;
-  const socket = new Socket();
-  socket.connect(port, hostname);
-  const { readable, writable } = Duplex.toWeb(socket);
-  return {
-    readable: readable as ReadableStream<Uint8Array>,
-    writable: writable as WritableStream<Uint8Array>,
-    close: () => void socket.destroy(),
-  } satisfies WireSocket;
+  return connectOverTcp(address);
 };
 
 const overHttp: FetchFunction = (url, init) => fetch(url, init);
-const overWire = postgresTransport(nodeConnector);
+const overWire = postgresTransport(nodeConnectorCounted);
 
 type SideName = "neon" | "wire";
 interface Side {
@@ -245,7 +237,7 @@ for (const variant of backendVariants) {
       expect(outcome).toMatchObject({ ok: true, value: { rows: 2000, last: { n: 2000 }, small: [[{ i: 0 }], [{ i: 1 }], [{ i: 2 }], [{ i: 3 }], [{ i: 4 }], [{ i: 5 }], [{ i: 6 }], [{ i: 7 }]] } });
     });
 
-    it("answers 502 when the database refuses the session, and fails when nothing listens", async () => {
+    it("answers 502 when the database refuses the session or nothing listens", async () => {
       const unknownDatabase = new URL(wireUrl);
       unknownDatabase.pathname = "/no_such_database!";
       const refused = await overWire("https://ignored/sql", {
@@ -264,6 +256,14 @@ for (const variant of backendVariants) {
         headers: { "Neon-Connection-String": nothing.toString() },
       });
       expect(unreachable.status).toBe(502);
+    });
+
+    it("with sslmode=require, refuses a server that does not offer TLS instead of sending the password in clear", async () => {
+      const url = new URL(wireUrl);
+      url.searchParams.set("sslmode", "require");
+      expect(tlsModeOf(url.toString())).toBe("require");
+      const connect = nodeConnector(tlsModeOf(url.toString()));
+      await expect(Promise.resolve(connect({ hostname: url.hostname, port: Number(url.port) }))).rejects.toThrow(/does not accept TLS/);
     });
   });
 }

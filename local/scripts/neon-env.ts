@@ -1,9 +1,13 @@
 /**
  * Connection settings for the command-line scripts, from the environment or `.dev.vars`:
- * DATABASE_URL, and NEON_FETCH_ENDPOINT when talking to the local Neon stand-in.
+ * DATABASE_URL, NEON_FETCH_ENDPOINT when talking to the local Neon stand-in, and DB_DRIVER.
+ * With DB_DRIVER=hyperdrive, DATABASE_URL is any Postgres, reached over the wire protocol through
+ * the Worker's own transport (TLS when its `sslmode` asks for it).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { neonConfig } from "@neondatabase/serverless";
+import { postgresTransport } from "../../worker/platform/postgres/transport.ts";
+import { nodeConnector, tlsModeOf } from "../neon/wire-socket.ts";
 
 function devVars(): Record<string, string> {
   if (!existsSync(".dev.vars")) return {};
@@ -23,6 +27,7 @@ export function databaseUrlFromEnv(): string {
     console.error("DATABASE_URL is not set (export it, or run `npm run dev` once to write .dev.vars)");
     process.exit(2);
   }
-  if (vars.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = vars.NEON_FETCH_ENDPOINT;
+  if (vars.DB_DRIVER === "hyperdrive") neonConfig.fetchFunction = postgresTransport(nodeConnector(tlsModeOf(url)));
+  else if (vars.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = vars.NEON_FETCH_ENDPOINT;
   return url;
 }

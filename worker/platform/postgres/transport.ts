@@ -68,10 +68,9 @@ export function postgresTransport(connect: Connector): FetchFunction {
       return json(400, toNeonError(error) ?? { message: "request body is not JSON" });
     }
     const target = targetOf(headers["neon-connection-string"]);
-    const socket = await connect(target.address);
     let session;
     try {
-      session = await openSession(socket, target.session);
+      session = await openSession(await connect(target.address), target.session);
     } catch (error) {
       return json(502, { message: `the database refused the session: ${error instanceof Error ? error.message : String(error)}` });
     }
