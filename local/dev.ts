@@ -3,6 +3,9 @@
  * Starts the stand-ins (Neon, Upstash, Gemini), migrates and seeds the database, writes .dev.vars,
  * creates the development admin, then runs `wrangler dev` (API + queue consumer + cron) on 8787 and
  * the SPA's dev server on 5173 with /api proxied to the Worker. Ctrl-C stops everything.
+ *
+ * `DB_DRIVER=hyperdrive npm run dev` runs the Worker on the Hyperdrive driver instead: a local
+ * Hyperdrive binding to the same database over the Postgres wire protocol.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,6 +21,9 @@ const DATA_DIR = ".data";
 const WORKER_PORT = Number(process.env.WORKER_PORT ?? 8787);
 const WEB_PORT = Number(process.env.WEB_PORT ?? 5173);
 const DATABASE = "assay";
+const HYPERDRIVE = process.env.DB_DRIVER === "hyperdrive";
+/** wrangler.toml plus the local Hyperdrive binding, when DB_DRIVER=hyperdrive (paths resolve from the root). */
+const HYPERDRIVE_CONFIG = ".dev.wrangler.toml";
 mkdirSync(DATA_DIR, { recursive: true });
 
 /** Secrets made once and kept, so sessions survive a restart of `npm run dev`. */
@@ -73,7 +79,13 @@ const vars: Record<string, string> = {
   ADMIN_EMAIL: adminEmail,
   ADMIN_PASSWORD: adminPassword,
   ...(process.env.AI_DAILY_BUDGET ? { AI_DAILY_BUDGET: process.env.AI_DAILY_BUDGET } : {}),
+  ...(HYPERDRIVE ? { DB_DRIVER: "hyperdrive" } : {}),
 };
+const postgresUrl = HYPERDRIVE ? await stack.postgresUrl(DATABASE) : undefined;
+if (postgresUrl) {
+  const binding = `\n# Written by npm run dev (DB_DRIVER=hyperdrive).\n[[hyperdrive]]\nbinding = "HYPERDRIVE"\nid = "local"\nlocalConnectionString = "${postgresUrl}"\n`;
+  writeFileSync(HYPERDRIVE_CONFIG, `${readFileSync("wrangler.toml", "utf8")}${binding}`);
+}
 writeFileSync(
   ".dev.vars",
   `# Written by npm run dev: local stand-ins and development secrets. Not for production.\n${Object.entries(vars)
@@ -116,6 +128,7 @@ run("api", [
   "--test-scheduled",
   "--persist-to",
   `${DATA_DIR}/wrangler`,
+  ...(HYPERDRIVE ? ["--config", HYPERDRIVE_CONFIG] : []),
 ]);
 run("web", ["node_modules/vite/bin/vite.js", "--config", "web/vite.config.ts", "--port", String(WEB_PORT), "--strictPort"]);
 
@@ -190,7 +203,7 @@ console.log(`
   Assay is running (ready in ${seconds} s)
     app        http://localhost:${WEB_PORT}
     api        http://localhost:${WORKER_PORT}/api/health   (reference: /api/docs)
-    neon       ${stack.urls.neonSql}
+    neon       ${stack.urls.neonSql}${postgresUrl ? `\n    hyperdrive ${postgresUrl}   (DB_DRIVER=hyperdrive: the Worker uses this)` : ""}
     upstash    ${stack.urls.upstash}
     gemini     ${stack.urls.gemini}
     admin      ${adminEmail} / ${adminPassword}
