@@ -94,7 +94,7 @@ async function serve(socket: Socket, method: Method, seen: string[]): Promise<vo
     const clientKey = hmac(salted, "Client Key");
     const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
     const signature = hmac(createHash("sha256").update(clientKey).digest(), authMessage);
-    const recovered = Buffer.from(Array.from(proof, (byte, i) => byte ^ (signature[i] ?? 0)));
+    const recovered = Buffer.from(Array.from(proof, (byte: number, i) => byte ^ (signature[i] ?? 0)));
     ok = recovered.equals(clientKey) && withoutProof === `c=biws,r=${/r=([^,]+)/.exec(serverFirst)?.[1] ?? ""}`;
     if (ok) socket.write(authentication(12, Buffer.from(`v=${hmac(hmac(salted, "Server Key"), authMessage).toString("base64")}`)));
   }
