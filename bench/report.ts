@@ -204,8 +204,9 @@ function cache(r: BenchResults, dir: string): string {
       ],
     }),
   );
+  const hyperdrive = r.hyperdriveMix;
   const row = (x: typeof on) => [
-    `cache ${x.cache}`,
+    `${x.driver}, cache ${x.cache}`,
     x.load.requests.toLocaleString("en-US"),
     num(x.load.rps),
     num(x.neonPer1000, 0),
@@ -221,7 +222,7 @@ The same deterministic sequence on both sides: 90% reads (own list 40%, one asse
 profile 20%) and 10% writes (an answer to the user's draft, which invalidates that user's cached
 reads), spread over the bench users.
 
-${table(["side", "requests", "req/s", "Neon RT / 1,000 req", "Upstash RT / 1,000 req", "p50 ms", "p95 ms", "p99 ms", "statuses"], [row(on), row(off)], ["l", "r", "r", "r", "r", "r", "r", "r", "l"])}
+${table(["side", "requests", "req/s", "Neon RT / 1,000 req", "Upstash RT / 1,000 req", "p50 ms", "p95 ms", "p99 ms", "statuses"], [row(on), row(off), ...(hyperdrive ? [row(hyperdrive)] : [])], ["l", "r", "r", "r", "r", "r", "r", "r", "l"])}
 
 ![cache offload](bench-cache-offload.svg)
 
@@ -235,7 +236,19 @@ invalidates that user's cached reads, so the offload depends on how many reads f
   } In production a Neon query from a colo crosses to the database's region while Upstash can answer
 from a nearby replica, and Neon compute is the scarcer, pricier resource (see SCALING.md): the
 offload is what carries over.
-`;
+${
+    hyperdrive
+      ? `
+The last row runs the cache-off mix on the **Hyperdrive driver** (\`DB_DRIVER=hyperdrive\`, same
+database, reached over the Postgres wire protocol through a local Hyperdrive binding; see
+docs/DATABASE.md): ${num(hyperdrive.load.rps)} req/s at p95 ${num(hyperdrive.load.latencyMs.p95)} ms against ${num(off.load.rps)} req/s at
+p95 ${num(off.load.latencyMs.p95)} ms over Neon's HTTP protocol, and ${num(hyperdrive.neonPer1000, 0)} Neon HTTP requests: every query went over the
+wire. Each request opens its own connection (startup and authentication, then one pipeline per
+query or batch), which locally is a loopback TCP handshake; in production Hyperdrive answers
+that handshake in the same colo and keeps the pool to the origin warm.
+`
+      : ""
+  }`;
 }
 
 function chat(r: BenchResults): string {

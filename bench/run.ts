@@ -19,7 +19,7 @@ import type { Scopes } from "./lib/usage.ts";
 import { chatLatency, type ChatLatencyResult } from "./scenarios/chat.ts";
 import { faultsUnderLoad, faultsWorker, type FaultsResult } from "./scenarios/faults.ts";
 import { assayFleet, fleetWorkers, monolithFleet, type FleetResult } from "./scenarios/fleet.ts";
-import { cacheMix, prepareWorld, routeLoads, type MixResult, type RouteResult } from "./scenarios/routes.ts";
+import { cacheMix, driverMix, prepareWorld, routeLoads, type MixResult, type RouteResult } from "./scenarios/routes.ts";
 import { renderBenchmarks } from "./report.ts";
 import { renderScaling, writeCapacity } from "./capacity.ts";
 
@@ -43,6 +43,8 @@ export interface BenchResults {
   backends: BenchStack["backends"];
   routes?: RouteResult[];
   cacheMix?: MixResult[];
+  /** The cache-off mix on the Hyperdrive driver (compare with cacheMix's cache-off side). */
+  hyperdriveMix?: MixResult;
   chat?: ChatLatencyResult[];
   fleet?: FleetResult;
   faults?: FaultsResult;
@@ -64,8 +66,11 @@ function machine(): BenchResults["machine"] {
 
 const loadScopes: Scopes = { neon: "assay_bench_load", upstash: "load", gemini: "bench-load" };
 
-/** Two instances over one database, one with the cache on and one with it off. */
-function routesWorkers(): WorkerOptions[] {
+/**
+ * Three instances over one database: the cache on, the cache off, and the cache off on the
+ * Hyperdrive driver (`hyperdriveUrl`: the database over the wire protocol).
+ */
+function routesWorkers(hyperdriveUrl: string): WorkerOptions[] {
   const shared = {
     database: loadScopes.neon,
     upstashScope: loadScopes.upstash,
@@ -87,18 +92,21 @@ function routesWorkers(): WorkerOptions[] {
   return [
     { name: "load", ...shared, vars },
     { name: "load-nocache", ...shared, vars: { ...vars, CACHE_ENABLED: "false" } },
+    { name: "load-hyperdrive", ...shared, vars: { ...vars, CACHE_ENABLED: "false" }, hyperdrive: hyperdriveUrl },
   ];
 }
 
 /** Load per route, the cache mix, and chat latency with a fast and a slow model. */
-async function routesPart(stack: BenchStack, profile: Profile, results: BenchResults, [cached, uncached]: WorkerInstance[]): Promise<void> {
-  if (!cached || !uncached) throw new Error("routes: two instances expected");
+async function routesPart(stack: BenchStack, profile: Profile, results: BenchResults, [cached, uncached, hyperdrive]: WorkerInstance[]): Promise<void> {
+  if (!cached || !uncached || !hyperdrive) throw new Error("routes: three instances expected");
   console.log("\n[routes] load per route, cache offload, chat latency");
   const world = await prepareWorld(stack, cached, uncached, loadScopes, loadScopes.neon, profile);
   console.log(`  ${world.users.length} users, ${world.submitDrafts.length} drafts ready`);
   results.routes = await routeLoads(world, profile);
   results.cacheMix = await cacheMix(world, profile);
   await uncached.stop();
+  results.hyperdriveMix = await driverMix(world, profile, hyperdrive);
+  await hyperdrive.stop();
   results.chat = [];
   for (const modelLatencyMs of profile.chat.modelLatenciesMs) {
     results.chat.push(await chatLatency(stack, cached, loadScopes.gemini, profile, modelLatencyMs));
@@ -124,6 +132,15 @@ function checksOf(results: BenchResults): Check[] {
       kind: "performance",
       pass: mixOn.neonPer1000 < mixOff.neonPer1000,
       detail: `${mixOn.neonPer1000} vs ${mixOff.neonPer1000} per 1,000 requests`,
+    });
+  }
+  const hyperdrive = results.hyperdriveMix;
+  if (hyperdrive) {
+    const bad = Object.entries(hyperdrive.load.statuses).filter(([status]) => Number(status) >= 500 || status === "429");
+    checks.push({
+      name: "hyperdrive driver: the mix answers without 5xx, and no request goes through Neon's HTTP API",
+      pass: bad.length === 0 && hyperdrive.load.errors === 0 && hyperdrive.load.requests > 0 && hyperdrive.neonPer1000 === 0,
+      detail: `${JSON.stringify(hyperdrive.load.statuses)}, ${hyperdrive.neonPer1000} Neon HTTP requests per 1,000`,
     });
   }
   const slowest = Math.max(...(results.chat ?? []).map((c) => c.modelLatencyMs));
@@ -204,9 +221,10 @@ export async function runBench(profile: Profile, options: RunOptions): Promise<B
     checks: [],
   };
   console.log(`bench (${profile.name}): Neon stand-in on ${stack.backends.neon}, Upstash stand-in on ${stack.backends.upstash}`);
+  let hyperdriveUrl = "";
   // Every instance starts now, in parallel (~10 s instead of ~10 s per part); each part stops its own.
   const plans: Record<Part, () => WorkerOptions[]> = {
-    routes: routesWorkers,
+    routes: () => routesWorkers(hyperdriveUrl),
     fleet: () => fleetWorkers(profile),
     faults: () => [faultsWorker()],
   };
@@ -214,6 +232,7 @@ export async function runBench(profile: Profile, options: RunOptions): Promise<B
     const wanted = PARTS.filter((p) => parts.includes(p));
     const databases = [loadScopes.neon, "assay_bench_fleet", "assay_bench_faults"];
     await Promise.all(databases.map((name) => stack.warmDatabase(name)));
+    hyperdriveUrl = await stack.postgresUrl(loadScopes.neon);
     const options = wanted.map((p) => plans[p]().map((o) => ({ ...o, build })));
     const all = await startWorkers(stack, options.flat());
     const instances = new Map<Part, WorkerInstance[]>();

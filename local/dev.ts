@@ -14,6 +14,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import { migrate } from "drizzle-orm/neon-http/migrator";
 import { seedDatabase } from "../drizzle/seed.ts";
+import { withLocalHyperdrive } from "./hyperdrive-config.ts";
 import { startLocalStack } from "./stack.ts";
 
 const started = performance.now();
@@ -82,10 +83,7 @@ const vars: Record<string, string> = {
   ...(HYPERDRIVE ? { DB_DRIVER: "hyperdrive" } : {}),
 };
 const postgresUrl = HYPERDRIVE ? await stack.postgresUrl(DATABASE) : undefined;
-if (postgresUrl) {
-  const binding = `\n# Written by npm run dev (DB_DRIVER=hyperdrive).\n[[hyperdrive]]\nbinding = "HYPERDRIVE"\nid = "local"\nlocalConnectionString = "${postgresUrl}"\n`;
-  writeFileSync(HYPERDRIVE_CONFIG, `${readFileSync("wrangler.toml", "utf8")}${binding}`);
-}
+if (postgresUrl) writeFileSync(HYPERDRIVE_CONFIG, withLocalHyperdrive(readFileSync("wrangler.toml", "utf8"), postgresUrl));
 writeFileSync(
   ".dev.vars",
   `# Written by npm run dev: local stand-ins and development secrets. Not for production.\n${Object.entries(vars)

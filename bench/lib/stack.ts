@@ -7,11 +7,12 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
 import { seedDatabase } from "../../drizzle/seed.ts";
+import { withLocalHyperdrive } from "../../local/hyperdrive-config.ts";
 import { startLocalStack, type LocalStack } from "../../local/stack.ts";
 
 export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
@@ -28,6 +29,8 @@ export interface BenchStack {
   upstashToken(scope: string): string;
   /** Creates (clones) a database now, so no measured request pays for it. */
   warmDatabase(name: string): Promise<void>;
+  /** The same database over the Postgres wire protocol, for a Hyperdrive binding. */
+  postgresUrl(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -98,6 +101,7 @@ export async function startBenchStack(log: (line: string) => void = () => undefi
     warmDatabase: async (name) => {
       await neon(stack.databaseUrl(name)).query("select 1");
     },
+    postgresUrl: (name) => stack.postgresUrl(name),
     stop: () => stack.stop(),
   };
 }
@@ -129,6 +133,8 @@ export interface WorkerOptions {
   keyPrefix: string;
   /** Extra variables (overrides of wrangler.toml [vars] and config defaults). */
   vars?: Record<string, string>;
+  /** A postgres:// URL: the instance runs with DB_DRIVER=hyperdrive on a local Hyperdrive binding to it (needs `build`). */
+  hyperdrive?: string;
 }
 
 export interface WorkerInstance {
@@ -212,8 +218,17 @@ async function spawnWorker(stack: BenchStack, options: WorkerOptions): Promise<W
     JWT_SECRET: "bench-jwt-secret-0123456789abcdef",
     PASSWORD_PEPPER: "bench-pepper-0123456789abcdef",
     LOG_LEVEL: "warn",
+    ...(options.hyperdrive ? { DB_DRIVER: "hyperdrive" } : {}),
     ...options.vars,
   };
+  let config = options.build?.config;
+  if (options.hyperdrive) {
+    if (!config) throw new Error(`${options.name}: a Hyperdrive instance runs a build`);
+    // Beside the build's config, whose paths are relative to its directory.
+    const own = join(dirname(config), `wrangler.${options.name}.toml`);
+    writeFileSync(own, withLocalHyperdrive(readFileSync(config, "utf8"), options.hyperdrive));
+    config = own;
+  }
   const envFile = join(dir, "bench.env");
   // Single-quoted dotenv values are taken literally (RATE_LIMITS holds JSON).
   writeFileSync(envFile, `${Object.entries(vars).map(([k, v]) => `${k}='${v}'`).join("\n")}\n`);
@@ -221,7 +236,7 @@ async function spawnWorker(stack: BenchStack, options: WorkerOptions): Promise<W
   const args = [
     join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
-    ...(options.build ? ["--config", options.build.config, "--no-bundle"] : []),
+    ...(config ? ["--config", config, "--no-bundle"] : []),
     "--port", String(port),
     "--ip", "127.0.0.1",
     "--inspector-port", String(inspectorPort),

@@ -37,6 +37,7 @@ export interface RouteResult {
 
 export interface MixResult {
   cache: "on" | "off";
+  driver: "neon-http" | "hyperdrive";
   load: LoadResult;
   usage: Usage;
   neonPer1000: number;
@@ -266,29 +267,39 @@ function mixRequest(world: World, seed: number): (seq: number) => RequestSpec {
   };
 }
 
+/** The mix on one instance; `driver` and `cache` say how that instance is configured. */
+async function runMix(world: World, profile: Profile, instance: WorkerInstance, cache: MixResult["cache"], driver: MixResult["driver"]): Promise<MixResult> {
+  await resetUsage(world.stack, world.scopes);
+  const cpuBefore = groupCpu(instance.pid);
+  const load = await runLoad({ url: instance.url, connections: profile.connections, seconds: profile.mixSeconds, next: mixRequest(world, 42) });
+  const cpu = cpuSince(cpuBefore, instance.pid);
+  const usage = await readUsage(world.stack, world.scopes);
+  const per1000 = (n: number) => round((n / Math.max(1, load.requests)) * 1000);
+  const result: MixResult = {
+    cache,
+    driver,
+    load,
+    usage,
+    neonPer1000: per1000(usage.neonRequests),
+    upstashPer1000: per1000(usage.upstashRequests),
+    perRequest: perRequest(usage, load.requests, cpu.workerdMs),
+  };
+  console.log(
+    `  90/10 mix, ${driver}, cache ${cache.padEnd(3)} ${String(load.rps).padStart(7)} req/s  p95 ${load.latencyMs.p95} ms  neon ${result.neonPer1000}/1000 req  upstash ${result.upstashPer1000}/1000 req  ${JSON.stringify(load.statuses)}`,
+  );
+  return result;
+}
+
 export async function cacheMix(world: World, profile: Profile): Promise<MixResult[]> {
-  const results: MixResult[] = [];
-  for (const [cache, instance] of [["on", world.cached], ["off", world.uncached]] as const) {
-    await resetUsage(world.stack, world.scopes);
-    const cpuBefore = groupCpu(instance.pid);
-    const load = await runLoad({ url: instance.url, connections: profile.connections, seconds: profile.mixSeconds, next: mixRequest(world, 42) });
-    const cpu = cpuSince(cpuBefore, instance.pid);
-    const usage = await readUsage(world.stack, world.scopes);
-    const per1000 = (n: number) => round((n / Math.max(1, load.requests)) * 1000);
-    const result: MixResult = {
-      cache,
-      load,
-      usage,
-      neonPer1000: per1000(usage.neonRequests),
-      upstashPer1000: per1000(usage.upstashRequests),
-      perRequest: perRequest(usage, load.requests, cpu.workerdMs),
-    };
-    console.log(
-      `  90/10 mix, cache ${cache.padEnd(3)} ${String(load.rps).padStart(7)} req/s  p95 ${load.latencyMs.p95} ms  neon ${result.neonPer1000}/1000 req  upstash ${result.upstashPer1000}/1000 req  ${JSON.stringify(load.statuses)}`,
-    );
-    results.push(result);
-  }
-  return results;
+  return [await runMix(world, profile, world.cached, "on", "neon-http"), await runMix(world, profile, world.uncached, "off", "neon-http")];
+}
+
+/**
+ * The cache-off mix again on an instance with DB_DRIVER=hyperdrive (same database, reached over the
+ * Postgres wire protocol through a local Hyperdrive binding): the two drivers side by side.
+ */
+export async function driverMix(world: World, profile: Profile, instance: WorkerInstance): Promise<MixResult> {
+  return runMix(world, profile, instance, "off", "hyperdrive");
 }
 
 export type { LoadResult };
