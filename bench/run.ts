@@ -19,7 +19,7 @@ import type { Scopes } from "./lib/usage.ts";
 import { chatLatency, type ChatLatencyResult } from "./scenarios/chat.ts";
 import { faultsUnderLoad, faultsWorker, type FaultsResult } from "./scenarios/faults.ts";
 import { assayFleet, fleetWorkers, monolithFleet, type FleetResult } from "./scenarios/fleet.ts";
-import { cacheMix, driverMix, prepareWorld, routeLoads, type MixResult, type RouteResult } from "./scenarios/routes.ts";
+import { cacheMix, driverMix, prepareWorld, routeLoads, type HyperdriveMixResult, type MixResult, type RouteResult } from "./scenarios/routes.ts";
 import { renderBenchmarks } from "./report.ts";
 import { renderScaling, writeCapacity } from "./capacity.ts";
 
@@ -44,7 +44,7 @@ export interface BenchResults {
   routes?: RouteResult[];
   cacheMix?: MixResult[];
   /** The cache-off mix on the Hyperdrive driver (compare with cacheMix's cache-off side). */
-  hyperdriveMix?: MixResult;
+  hyperdriveMix?: HyperdriveMixResult;
   chat?: ChatLatencyResult[];
   fleet?: FleetResult;
   faults?: FaultsResult;
@@ -97,7 +97,7 @@ function routesWorkers(hyperdriveUrl: string): WorkerOptions[] {
 }
 
 /** Load per route, the cache mix, and chat latency with a fast and a slow model. */
-async function routesPart(stack: BenchStack, profile: Profile, results: BenchResults, [cached, uncached, hyperdrive]: WorkerInstance[]): Promise<void> {
+async function routesPart(stack: BenchStack, profile: Profile, results: BenchResults, [cached, uncached, hyperdrive]: WorkerInstance[], postgresUrl: string): Promise<void> {
   if (!cached || !uncached || !hyperdrive) throw new Error("routes: three instances expected");
   console.log("\n[routes] load per route, cache offload, chat latency");
   const world = await prepareWorld(stack, cached, uncached, loadScopes, loadScopes.neon, profile);
@@ -105,7 +105,7 @@ async function routesPart(stack: BenchStack, profile: Profile, results: BenchRes
   results.routes = await routeLoads(world, profile);
   results.cacheMix = await cacheMix(world, profile);
   await uncached.stop();
-  results.hyperdriveMix = await driverMix(world, profile, hyperdrive);
+  results.hyperdriveMix = await driverMix(world, profile, hyperdrive, postgresUrl);
   await hyperdrive.stop();
   results.chat = [];
   for (const modelLatencyMs of profile.chat.modelLatenciesMs) {
@@ -246,7 +246,7 @@ export async function runBench(profile: Profile, options: RunOptions): Promise<B
     const stopPart = (part: Part) => Promise.all((instances.get(part) ?? []).map((w) => w.stop()));
     try {
       if (instances.has("routes")) {
-        await routesPart(stack, profile, results, instances.get("routes") ?? []).finally(() => stopPart("routes"));
+        await routesPart(stack, profile, results, instances.get("routes") ?? [], hyperdriveUrl).finally(() => stopPart("routes"));
       }
       if (instances.has("fleet")) {
         console.log("\n[fleet] many instances vs in-memory limiters");

@@ -11,7 +11,9 @@ import { JobsDb, jobIdOf } from "../lib/jobs.ts";
 import { runLoad, type LoadResult, type RequestSpec } from "../lib/load.ts";
 import type { Profile } from "../lib/profile.ts";
 import type { BenchStack, WorkerInstance } from "../lib/stack.ts";
-import { parallel, prng, round } from "../lib/stats.ts";
+import { parallel, prng, round, summarize, type LatencySummary } from "../lib/stats.ts";
+import { nodeConnector } from "../../local/neon/wire-socket.ts";
+import { openSession } from "../../worker/platform/postgres/wire.ts";
 import { readUsage, resetUsage, type Scopes, type Usage } from "../lib/usage.ts";
 
 export interface PerRequest {
@@ -43,6 +45,11 @@ export interface MixResult {
   neonPer1000: number;
   upstashPer1000: number;
   perRequest: PerRequest;
+}
+
+export interface HyperdriveMixResult extends MixResult {
+  /** One database session opened with the wire client, as each Hyperdrive request does locally. */
+  sessionStartMs: LatencySummary;
 }
 
 export interface World {
@@ -298,8 +305,31 @@ export async function cacheMix(world: World, profile: Profile): Promise<MixResul
  * The cache-off mix again on an instance with DB_DRIVER=hyperdrive (same database, reached over the
  * Postgres wire protocol through a local Hyperdrive binding): the two drivers side by side.
  */
-export async function driverMix(world: World, profile: Profile, instance: WorkerInstance): Promise<MixResult> {
-  return runMix(world, profile, instance, "off", "hyperdrive");
+export async function driverMix(world: World, profile: Profile, instance: WorkerInstance, postgresUrl: string): Promise<HyperdriveMixResult> {
+  const mix = await runMix(world, profile, instance, "off", "hyperdrive");
+  return { ...mix, sessionStartMs: await sessionStarts(postgresUrl, 30) };
+}
+
+/**
+ * What opening one session costs the database here (TCP connect, startup, authentication, until
+ * ReadyForQuery), timed with the Worker's own wire client. Locally every Hyperdrive request pays
+ * it; in production Hyperdrive answers the startup itself and keeps origin sessions warm.
+ */
+async function sessionStarts(postgresUrl: string, count: number): Promise<LatencySummary> {
+  const url = new URL(postgresUrl);
+  const connect = nodeConnector();
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const session = await openSession(await connect({ hostname: url.hostname, port: Number(url.port) }), {
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: decodeURIComponent(url.pathname.slice(1)),
+    });
+    samples.push(performance.now() - started);
+    await session.close();
+  }
+  return summarize(samples);
 }
 
 export type { LoadResult };
