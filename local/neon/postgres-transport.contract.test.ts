@@ -12,6 +12,7 @@ import type { NeonQueryFunction } from "@neondatabase/serverless";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as compact from "../../worker/platform/neon/index.ts";
 import { postgresTransport, type Connector, type FetchFunction } from "../../worker/platform/postgres/transport.ts";
+import { openSession, PostgresError } from "../../worker/platform/postgres/wire.ts";
 import { startLocalStack, type LocalStack } from "../stack.ts";
 import { TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
 import { comparable, describeError } from "../testing/outcomes.ts";
@@ -246,7 +247,7 @@ for (const variant of backendVariants) {
         headers: { "Neon-Connection-String": unknownDatabase.toString() },
       });
       expect(refused.status).toBe(502);
-      expect(await refused.text()).toMatch(/refused the session/);
+      expect(await refused.text()).toMatch(/could not open a database session: .*does not exist/);
 
       const nothing = new URL(wireUrl);
       nothing.port = "1";
@@ -256,6 +257,19 @@ for (const variant of backendVariants) {
         headers: { "Neon-Connection-String": nothing.toString() },
       });
       expect(unreachable.status).toBe(502);
+    });
+
+    it.skipIf(!variant.pgUrl)("surfaces a FATAL error that ends the session as the server's error, not as a lost connection", async () => {
+      const url = new URL(wireUrl);
+      const session = await openSession(await connectOverTcp({ hostname: url.hostname, port: Number(url.port) }), {
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: decodeURIComponent(url.pathname.slice(1)),
+      });
+      const error: unknown = await session.run([{ query: "SELECT pg_terminate_backend(pg_backend_pid())", params: [] }]).catch((e: unknown) => e);
+      await session.close();
+      expect(error).toBeInstanceOf(PostgresError);
+      expect(error).toMatchObject({ code: "57P01", severity: "FATAL" });
     });
 
     it("with sslmode=require, refuses a server that does not offer TLS instead of sending the password in clear", async () => {

@@ -72,7 +72,7 @@ export function postgresTransport(connect: Connector): FetchFunction {
     try {
       session = await openSession(await connect(target.address), target.session);
     } catch (error) {
-      return json(502, { message: `the database refused the session: ${error instanceof Error ? error.message : String(error)}` });
+      return json(502, { message: `could not open a database session: ${error instanceof Error ? error.message : String(error)}` });
     }
     try {
       const { arrayMode } = request;

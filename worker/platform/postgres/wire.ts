@@ -314,12 +314,23 @@ export async function openSession(socket: WireSocket, options: SessionOptions): 
     await socket.close();
   };
 
-  /** Reads up to ReadyForQuery; the transaction status it reports ('I', 'T' or 'E'). */
-  const untilReady = async (onMessage: (message: MessageBody) => void): Promise<string> => {
+  /**
+   * Reads up to ReadyForQuery: the transaction status it reports ('I', 'T' or 'E') and the first
+   * ErrorResponse on the way. A FATAL error ends the session without ReadyForQuery: then that
+   * error is thrown rather than the closed connection.
+   */
+  const untilReady = async (onMessage: (message: MessageBody) => void): Promise<{ status: string; failure?: PostgresError }> => {
+    let failure: PostgresError | undefined;
     for (;;) {
-      const message = await reader.next();
-      if (message.type === "Z") return String.fromCharCode(message.bytes(1)[0] ?? 0);
-      onMessage(message);
+      let message: MessageBody;
+      try {
+        message = await reader.next();
+      } catch (error) {
+        throw failure ?? error;
+      }
+      if (message.type === "Z") return { status: String.fromCharCode(message.bytes(1)[0] ?? 0), failure };
+      if (message.type === "E") failure ??= new PostgresError(message.fields());
+      else onMessage(message);
     }
   };
 
@@ -329,10 +340,7 @@ export async function openSession(socket: WireSocket, options: SessionOptions): 
     for (const [name, value] of Object.entries(parameters)) out.cstring(name).cstring(value);
     await send(out.byte(0).end().take());
     await authenticate(reader, options, (bytes) => send(bytes), out);
-    let failure: PostgresError | undefined;
-    await untilReady((message) => {
-      if (message.type === "E") failure = new PostgresError(message.fields());
-    });
+    const { failure } = await untilReady(() => undefined);
     if (failure) throw failure;
   } catch (error) {
     await close().catch(() => undefined);
@@ -351,8 +359,7 @@ export async function openSession(socket: WireSocket, options: SessionOptions): 
 
       const results: SqlResult[] = [];
       let current: SqlResult = { command: "", rowCount: null, fields: [], rows: [] };
-      let failure: PostgresError | undefined;
-      const status = await untilReady((message) => {
+      const { status, failure } = await untilReady((message) => {
         switch (message.type) {
           case "T":
             current.fields = readFields(message);
@@ -369,9 +376,6 @@ export async function openSession(socket: WireSocket, options: SessionOptions): 
             current = { command: "", rowCount: null, fields: [], rows: [] };
             break;
           }
-          case "E":
-            failure = new PostgresError(message.fields());
-            break;
           // ParseComplete, BindComplete, NoData, notices, parameter changes: nothing to keep.
         }
       });
