@@ -46,7 +46,8 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
               STANDIN_NEON: stack.neonSql.replace(/\/sql$/, ""),
               STANDIN_UPSTASH: stack.upstash,
               STANDIN_GEMINI: stack.gemini,
-              ...(postgresUrl && { DB_DRIVER: "hyperdrive" }),
+              // Always set: wrangler also loads a developer's .dev.vars, which `DB_DRIVER=hyperdrive npm run dev` writes.
+              DB_DRIVER: postgresUrl ? "hyperdrive" : "neon-http",
             },
             ...(postgresUrl && {
               hyperdrives: {

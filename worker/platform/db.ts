@@ -67,7 +67,9 @@ const instrumented = (transport: FetchFunction) => async (url: string, init: Req
   const ms = performance.now() - started;
   recordRoundTrip("db", ms);
   if (response.status >= 500 || response.status === 429) {
-    throw new DependencyError("database", `database answered ${response.status}`);
+    // For the log only (clients see a generic 503): e.g. why Hyperdrive's origin refused the session.
+    const detail = (await response.text().catch(() => "")).slice(0, 300);
+    throw new DependencyError("database", `database answered ${response.status}${detail ? `: ${detail}` : ""}`);
   }
   if (queryLog && ms >= queryLog.slowMs) {
     queryLog.logger.warn("slow query", { durationMs: Math.round(ms), sql: sqlText(init.body) });

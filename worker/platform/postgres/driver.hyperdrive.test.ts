@@ -44,7 +44,8 @@ describe("the Hyperdrive driver", () => {
     expect(await res.json()).toMatchObject({ status: "degraded", checks: { database: { status: "down" }, cache: { status: "ok" } } });
   });
 
-  it("answers a route 503 `unavailable` without internals when the database is down", async () => {
+  it("answers a route 503 `unavailable` without internals when the database is down, and logs why", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const res = await createApp().fetch(
       new Request("https://assay.test/api/v1/templates", { headers: { "CF-Connecting-IP": "10.9.9.9" } }),
       { ...bindings, HYPERDRIVE: bindings.HYPERDRIVE_DOWN, CACHE_ENABLED: "false" },
@@ -53,7 +54,10 @@ describe("the Hyperdrive driver", () => {
     const body = await res.text();
     expect(res.status).toBe(503);
     expect(JSON.parse(body)).toMatchObject({ error: { code: "unavailable" } });
-    expect(body).not.toMatch(/127\.0\.0\.1|refused|hyperdrive/i);
+    expect(body).not.toMatch(/127\.0\.0\.1|refused|hyperdrive|session/i);
+    const logged = error.mock.calls.map((args) => String(args[0])).join("\n");
+    error.mockRestore();
+    expect(logged).toContain("could not open a database session");
   });
 
   it("logs a query over the threshold as slow, with its SQL and no parameters", async () => {
