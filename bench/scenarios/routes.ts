@@ -13,6 +13,7 @@ import type { Profile } from "../lib/profile.ts";
 import type { BenchStack, WorkerInstance } from "../lib/stack.ts";
 import { parallel, prng, round, summarize, type LatencySummary } from "../lib/stats.ts";
 import { nodeConnector } from "../../local/neon/wire-socket.ts";
+import { sessionTarget } from "../../worker/platform/postgres/transport.ts";
 import { openSession } from "../../worker/platform/postgres/wire.ts";
 import { readUsage, resetUsage, type Scopes, type Usage } from "../lib/usage.ts";
 
@@ -316,16 +317,12 @@ export async function driverMix(world: World, profile: Profile, instance: Worker
  * it; in production Hyperdrive answers the startup itself and keeps origin sessions warm.
  */
 async function sessionStarts(postgresUrl: string, count: number): Promise<LatencySummary> {
-  const url = new URL(postgresUrl);
+  const { address, session: options } = sessionTarget(postgresUrl);
   const connect = nodeConnector();
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    const session = await openSession(await connect({ hostname: url.hostname, port: Number(url.port) }), {
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      database: decodeURIComponent(url.pathname.slice(1)),
-    });
+    const session = await openSession(await connect(address), options);
     samples.push(performance.now() - started);
     await session.close();
   }

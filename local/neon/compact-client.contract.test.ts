@@ -13,6 +13,7 @@ import { clearFaults, setFault } from "../control.ts";
 import { startLocalStack, type LocalStack } from "../stack.ts";
 import { TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
 import { comparable, describeError } from "../testing/outcomes.ts";
+import { applyDrizzleMappers, batchOfEveryKind, failingBatch, uniqueViolation } from "../testing/drizzle-scenarios.ts";
 import { counters, items } from "../testing/schema.ts";
 
 type SideName = "real" | "compact";
@@ -44,12 +45,6 @@ function recorder(side: SideName): Transport {
     recorded[side].push({ url, headers: { ...(init.headers as Record<string, string>) }, body: JSON.parse(String(init.body)) });
     return transport(url, init);
   };
-}
-
-/** drizzle's neon-http driver sets these parsers on the `types` it imports; in the Worker that is the compact client's. */
-function applyDrizzleMappers(types: typeof compact.types): void {
-  const { TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL } = types.builtins;
-  for (const oid of [TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL, 1231, 1115, 1185, 1187, 1182]) types.setTypeParser(oid, (val) => val);
 }
 
 function makeSide(name: SideName, database: string, connectionString: string): Side {
@@ -225,53 +220,18 @@ for (const variant of backendVariants) {
     });
 
     it("returns drizzle batch results alike", async () => {
-      const { compact: outcome } = await expectSame(({ db }) =>
-        db.batch([
-          db.insert(counters).values({ name: "a", value: 1 }).returning(),
-          db.insert(items).values({ id: "6f1d0c7e-1d7a-4c36-9f0e-2d1f6f0b9a11", name: "batched", tags: ["t"] }),
-          db.update(counters).set({ value: sqlExpr`${counters.value} + 41` }).where(eq(counters.name, "a")).returning(),
-          db.select({ name: items.name, tags: items.tags, active: items.active }).from(items),
-          db.execute(sqlExpr`SELECT count(*) AS n FROM counters`),
-          db.delete(items).where(eq(items.name, "missing")),
-        ]),
-      );
-      expect(outcome).toMatchObject({
-        ok: true,
-        value: [
-          [{ name: "a", value: 1 }],
-          { command: "INSERT", rowCount: 1 },
-          [{ name: "a", value: 42 }],
-          [{ name: "batched", tags: ["t"], active: true }],
-          { rows: [{ n: "1" }] },
-          { command: "DELETE", rowCount: 0 },
-        ],
-      });
+      const { compact: outcome } = await expectSame(({ db }) => batchOfEveryKind.run(db));
+      expect(outcome).toMatchObject(batchOfEveryKind.expected);
     });
 
     it("surfaces a unique violation as a NeonDbError with code 23505 in drizzle's err.cause", async () => {
-      const { compact: outcome } = await expectSame(async ({ db }) => {
-        await db.insert(items).values({ name: "dup" });
-        await db.insert(items).values({ name: "dup" });
-      });
-      expect(outcome).toMatchObject({
-        ok: false,
-        error: { cause: { class: "NeonDbError", fields: { code: "23505", constraint: "items_name_unique", table: "items", schema: "public" } } },
-      });
+      const { compact: outcome } = await expectSame(({ db }) => uniqueViolation.run(db));
+      expect(outcome).toMatchObject(uniqueViolation.expected);
     });
 
     it("rolls a failing batch back and throws the NeonDbError unwrapped", async () => {
       const { compact: outcome } = await expectSame(async ({ db }) => {
-        await db.insert(items).values({ name: "taken" });
-        const error = await db
-          .batch([
-            db.insert(counters).values({ name: "should-vanish", value: 1 }),
-            db.insert(items).values({ name: "fresh" }),
-            db.insert(items).values({ name: "taken" }),
-          ])
-          .then(
-            () => undefined,
-            (e: unknown) => describeError(e),
-          );
+        const error = await failingBatch(db);
         return { error, counters: await db.select().from(counters), names: await db.select({ name: items.name }).from(items) };
       });
       expect(outcome).toMatchObject({

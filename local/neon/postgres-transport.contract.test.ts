@@ -11,11 +11,12 @@ import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { NeonQueryFunction } from "@neondatabase/serverless";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as compact from "../../worker/platform/neon/index.ts";
-import { postgresTransport, type Connector, type FetchFunction } from "../../worker/platform/postgres/transport.ts";
+import { postgresTransport, sessionTarget, type Connector, type FetchFunction } from "../../worker/platform/postgres/transport.ts";
 import { openSession, PostgresError } from "../../worker/platform/postgres/wire.ts";
 import { startLocalStack, type LocalStack } from "../stack.ts";
 import { TEST_MIGRATIONS, backendVariants } from "../testing/backends.ts";
 import { comparable, describeError } from "../testing/outcomes.ts";
+import { applyDrizzleMappers, batchOfEveryKind, failingBatch, uniqueViolation } from "../testing/drizzle-scenarios.ts";
 import { counters, items } from "../testing/schema.ts";
 import { nodeConnector, tlsModeOf } from "./wire-socket.ts";
 
@@ -36,12 +37,6 @@ interface Side {
   db: NeonHttpDatabase;
   sql: compact.NeonQueryFunction;
   transport: FetchFunction;
-}
-
-/** drizzle's neon-http driver sets these parsers on the `types` it imports (see the compact client contract). */
-function applyDrizzleMappers(types: typeof compact.types): void {
-  const { TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL } = types.builtins;
-  for (const oid of [TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL, 1231, 1115, 1185, 1187, 1182]) types.setTypeParser(oid, (val) => val);
 }
 
 let active: FetchFunction = overHttp;
@@ -156,54 +151,19 @@ for (const variant of backendVariants) {
 
     it("returns drizzle batch results alike, in one connection and one pipeline", async () => {
       const before = connections;
-      const outcome = await expectSame(({ db }) =>
-        db.batch([
-          db.insert(counters).values({ name: "a", value: 1 }).returning(),
-          db.insert(items).values({ id: "6f1d0c7e-1d7a-4c36-9f0e-2d1f6f0b9a11", name: "batched", tags: ["t"] }),
-          db.update(counters).set({ value: sqlExpr`${counters.value} + 41` }).where(eq(counters.name, "a")).returning(),
-          db.select({ name: items.name, tags: items.tags, active: items.active }).from(items),
-          db.execute(sqlExpr`SELECT count(*) AS n FROM counters`),
-          db.delete(items).where(eq(items.name, "missing")),
-        ]),
-      );
+      const outcome = await expectSame(({ db }) => batchOfEveryKind.run(db));
       expect(connections - before).toBe(1);
-      expect(outcome).toMatchObject({
-        ok: true,
-        value: [
-          [{ name: "a", value: 1 }],
-          { command: "INSERT", rowCount: 1 },
-          [{ name: "a", value: 42 }],
-          [{ name: "batched", tags: ["t"], active: true }],
-          { rows: [{ n: "1" }] },
-          { command: "DELETE", rowCount: 0 },
-        ],
-      });
+      expect(outcome).toMatchObject(batchOfEveryKind.expected);
     });
 
     it("surfaces a unique violation as a NeonDbError with code, constraint and table in drizzle's err.cause", async () => {
-      const outcome = await expectSame(async ({ db }) => {
-        await db.insert(items).values({ name: "dup" });
-        await db.insert(items).values({ name: "dup" });
-      });
-      expect(outcome).toMatchObject({
-        ok: false,
-        error: { cause: { class: "NeonDbError", fields: { code: "23505", constraint: "items_name_unique", table: "items", schema: "public" } } },
-      });
+      const outcome = await expectSame(({ db }) => uniqueViolation.run(db));
+      expect(outcome).toMatchObject(uniqueViolation.expected);
     });
 
     it("rolls a failing batch back entirely, and the connection's next batch succeeds", async () => {
       const outcome = await expectSame(async ({ db }) => {
-        await db.insert(items).values({ name: "taken" });
-        const error = await db
-          .batch([
-            db.insert(counters).values({ name: "should-vanish", value: 1 }),
-            db.insert(items).values({ name: "fresh" }),
-            db.insert(items).values({ name: "taken" }),
-          ])
-          .then(
-            () => undefined,
-            (e: unknown) => describeError(e),
-          );
+        const error = await failingBatch(db);
         const after = await db.batch([db.insert(counters).values({ name: "kept", value: 2 }).returning()]);
         return { error, after, counters: await db.select().from(counters), names: await db.select({ name: items.name }).from(items) };
       });
@@ -238,34 +198,42 @@ for (const variant of backendVariants) {
       expect(outcome).toMatchObject({ ok: true, value: { rows: 2000, last: { n: 2000 }, small: [[{ i: 0 }], [{ i: 1 }], [{ i: 2 }], [{ i: 3 }], [{ i: 4 }], [{ i: 5 }], [{ i: 6 }], [{ i: 7 }]] } });
     });
 
+    it("answers 400 with Neon's error body, opening no connection, to a request outside Neon's protocol", async () => {
+      const before = connections;
+      const notJson = await overWire("https://ignored/sql", { method: "POST", body: "{not json", headers: { "Neon-Connection-String": wireUrl } });
+      expect(notJson.status).toBe(400);
+      expect(await notJson.json()).toEqual({ message: "request body is not JSON" });
+      const noTarget = await overWire("https://ignored/sql", { method: "POST", body: JSON.stringify({ query: "SELECT 1", params: [] }) });
+      expect(noTarget.status).toBe(400);
+      expect(await noTarget.json()).toEqual({ message: "missing Neon-Connection-String header", code: "08P01" });
+      const notAStatement = await overWire("https://ignored/sql", { method: "POST", body: JSON.stringify({ sql: 1 }), headers: { "Neon-Connection-String": wireUrl } });
+      expect(notAStatement.status).toBe(400);
+      expect(connections).toBe(before);
+    });
+
+    /** `SELECT 1` over the wire to the database `url` names, as the driver would send it. */
+    const selectOneAt = (url: URL) =>
+      overWire("https://ignored/sql", {
+        method: "POST",
+        body: JSON.stringify({ query: "SELECT 1", params: [] }),
+        headers: { "Neon-Connection-String": url.toString() },
+      });
+
     it("answers 502 when the database refuses the session or nothing listens", async () => {
       const unknownDatabase = new URL(wireUrl);
       unknownDatabase.pathname = "/no_such_database!";
-      const refused = await overWire("https://ignored/sql", {
-        method: "POST",
-        body: JSON.stringify({ query: "SELECT 1", params: [] }),
-        headers: { "Neon-Connection-String": unknownDatabase.toString() },
-      });
+      const refused = await selectOneAt(unknownDatabase);
       expect(refused.status).toBe(502);
       expect(await refused.text()).toMatch(/could not open a database session: .*does not exist/);
 
       const nothing = new URL(wireUrl);
       nothing.port = "1";
-      const unreachable = await overWire("https://ignored/sql", {
-        method: "POST",
-        body: JSON.stringify({ query: "SELECT 1", params: [] }),
-        headers: { "Neon-Connection-String": nothing.toString() },
-      });
-      expect(unreachable.status).toBe(502);
+      expect((await selectOneAt(nothing)).status).toBe(502);
     });
 
     it.skipIf(!variant.pgUrl)("surfaces a FATAL error that ends the session as the server's error, not as a lost connection", async () => {
-      const url = new URL(wireUrl);
-      const session = await openSession(await connectOverTcp({ hostname: url.hostname, port: Number(url.port) }), {
-        user: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
-        database: decodeURIComponent(url.pathname.slice(1)),
-      });
+      const { address, session: options } = sessionTarget(wireUrl);
+      const session = await openSession(await connectOverTcp(address), options);
       const error: unknown = await session.run([{ query: "SELECT pg_terminate_backend(pg_backend_pid())", params: [] }]).catch((e: unknown) => e);
       await session.close();
       expect(error).toBeInstanceOf(PostgresError);

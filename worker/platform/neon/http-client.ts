@@ -3,7 +3,7 @@
  * package is one pre-bundled file whose WebSocket Pool/Client and Node polyfills (~145 KiB
  * minified) esbuild cannot drop. Same requests, results and errors (local/neon/compact-client.contract.test.ts).
  */
-import { ERROR_FIELDS } from "./protocol.ts";
+import { ERROR_FIELDS, PostgresFieldsError } from "./protocol.ts";
 import { prepareValue, types, type TypeParser, type TypeSource } from "./text-format.ts";
 
 export { types };
@@ -77,23 +77,7 @@ export const neonConfig = {
 
 
 /** A Postgres error (400 answer, fields copied from its body), a server or a network failure. */
-export class NeonDbError extends Error {
-  declare severity: string | undefined;
-  declare code: string | undefined;
-  declare detail: string | undefined;
-  declare hint: string | undefined;
-  declare position: string | undefined;
-  declare internalPosition: string | undefined;
-  declare internalQuery: string | undefined;
-  declare where: string | undefined;
-  declare schema: string | undefined;
-  declare table: string | undefined;
-  declare column: string | undefined;
-  declare dataType: string | undefined;
-  declare constraint: string | undefined;
-  declare file: string | undefined;
-  declare line: string | undefined;
-  declare routine: string | undefined;
+export class NeonDbError extends PostgresFieldsError {
   declare sourceError: unknown;
 
   constructor(message?: string) {

@@ -176,6 +176,26 @@ export const ERROR_FIELDS = [
   "routine",
 ] as const;
 
+/** An Error carrying the Postgres error fields (ERROR_FIELDS): the base of NeonDbError and of the wire client's PostgresError. */
+export class PostgresFieldsError extends Error {
+  declare severity: string | undefined;
+  declare code: string | undefined;
+  declare detail: string | undefined;
+  declare hint: string | undefined;
+  declare position: string | undefined;
+  declare internalPosition: string | undefined;
+  declare internalQuery: string | undefined;
+  declare where: string | undefined;
+  declare schema: string | undefined;
+  declare table: string | undefined;
+  declare column: string | undefined;
+  declare dataType: string | undefined;
+  declare constraint: string | undefined;
+  declare file: string | undefined;
+  declare line: string | undefined;
+  declare routine: string | undefined;
+}
+
 /** A Postgres error as Neon's 400 body; null when `error` is not one (then it is our bug: 500). */
 export function toNeonError(error: unknown): Record<string, unknown> | null {
   if (error instanceof NeonRequestError) return { message: error.message, code: error.code };

@@ -15,7 +15,7 @@ import {
   toNeonResult,
   type RequestHeaders,
 } from "../neon/protocol.ts";
-import { openSession, type WireSocket } from "./wire.ts";
+import { openSession, type SessionOptions, type WireSocket } from "./wire.ts";
 
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -32,9 +32,9 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
-/** Where the driver's `Neon-Connection-String` says to connect, and as whom. */
-function targetOf(connectionString: string | string[] | undefined) {
-  const url = new URL(typeof connectionString === "string" ? connectionString : "");
+/** Where a postgres:// connection string says to connect, and as whom (with the session settings above). */
+export function sessionTarget(connectionString: string): { address: { hostname: string; port: number }; session: SessionOptions } {
+  const url = new URL(connectionString);
   return {
     address: { hostname: url.hostname, port: Number(url.port || 5432) },
     session: {
@@ -67,7 +67,8 @@ export function postgresTransport(connect: Connector): FetchFunction {
     } catch (error) {
       return json(400, toNeonError(error) ?? { message: "request body is not JSON" });
     }
-    const target = targetOf(headers["neon-connection-string"]);
+    // parseNeonRequest has checked the header is there.
+    const target = sessionTarget(String(headers["neon-connection-string"]));
     let session;
     try {
       session = await openSession(await connect(target.address), target.session);

@@ -13,7 +13,7 @@
  * const [result] = await session.run([{ query: "select $1::int as n", params: ["1"] }]);
  * await session.close();
  */
-import { ERROR_FIELDS, type SqlField, type SqlResult, type SqlStatement } from "../neon/protocol.ts";
+import { ERROR_FIELDS, PostgresFieldsError, type SqlField, type SqlResult, type SqlStatement } from "../neon/protocol.ts";
 import { md5Password, scramSha256, type ScramExchange } from "./auth.ts";
 
 /** A connected byte stream: what `connect()` of cloudflare:sockets returns, or node:net adapted. */
@@ -32,24 +32,7 @@ export interface SessionOptions {
 }
 
 /** A Postgres ErrorResponse: the server's fields, named as pg and Neon name them. */
-export class PostgresError extends Error {
-  declare severity: string | undefined;
-  declare code: string | undefined;
-  declare detail: string | undefined;
-  declare hint: string | undefined;
-  declare position: string | undefined;
-  declare internalPosition: string | undefined;
-  declare internalQuery: string | undefined;
-  declare where: string | undefined;
-  declare schema: string | undefined;
-  declare table: string | undefined;
-  declare column: string | undefined;
-  declare dataType: string | undefined;
-  declare constraint: string | undefined;
-  declare file: string | undefined;
-  declare line: string | undefined;
-  declare routine: string | undefined;
-
+export class PostgresError extends PostgresFieldsError {
   constructor(fields: Map<string, string>) {
     super(fields.get("M") ?? "unknown Postgres error");
     this.name = "PostgresError";
