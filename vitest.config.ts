@@ -46,7 +46,7 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
               STANDIN_NEON: stack.neonSql.replace(/\/sql$/, ""),
               STANDIN_UPSTASH: stack.upstash,
               STANDIN_GEMINI: stack.gemini,
-              // Always set: wrangler also loads a developer's .dev.vars, which `DB_DRIVER=hyperdrive npm run dev` writes.
+              // Each project names its driver (wrangler would also load a hand-written .dev.vars).
               DB_DRIVER: postgresUrl ? "hyperdrive" : "neon-http",
             },
             ...(postgresUrl && {

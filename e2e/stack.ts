@@ -1,24 +1,14 @@
 /**
  * What the suite knows about the stack it runs against: the base URL, and, when it runs against
- * the local stack (`npm run dev`), the dev admin and the Upstash stand-in, read from `.dev.vars`.
+ * the local stack (`npm run dev`), the dev admin and the Upstash stand-in, from what dev wrote
+ * (local/dev-vars.ts).
  * The quota test uses Upstash to spend the day's AI budget for a moment and give it back.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readDevVars } from "../local/dev-vars.ts";
 
 export const baseUrl = (process.env.E2E_BASE_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
 
-function devVars(): Record<string, string> {
-  const file = new URL("../.dev.vars", import.meta.url);
-  if (!existsSync(file)) return {};
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const match = /^([A-Z0-9_]+)="?(.*?)"?$/.exec(line.trim());
-    if (match?.[1] && match[2] !== undefined) vars[match[1]] = match[2];
-  }
-  return vars;
-}
-
-const vars = devVars();
+const vars = readDevVars();
 
 export const admin =
   (process.env.E2E_ADMIN_EMAIL ?? vars.ADMIN_EMAIL) && (process.env.E2E_ADMIN_PASSWORD ?? vars.ADMIN_PASSWORD)

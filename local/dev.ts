@@ -1,6 +1,7 @@
 /**
  * `npm run dev`: the whole product on this machine, no cloud account, no Docker.
- * Starts the stand-ins (Neon, Upstash, Gemini), migrates and seeds the database, writes .dev.vars,
+ * Starts the stand-ins (Neon, Upstash, Gemini), migrates and seeds the database, writes
+ * .data/dev.vars (local/dev-vars.ts),
  * creates the development admin, then runs `wrangler dev` (API + queue consumer + cron) on 8787 and
  * the SPA's dev server on 5173 with /api proxied to the Worker. Ctrl-C stops everything.
  *
@@ -14,6 +15,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import { migrate } from "drizzle-orm/neon-http/migrator";
 import { seedDatabase } from "../drizzle/seed.ts";
+import { DEV_VARS_FILE, writeDevVars } from "./dev-vars.ts";
 import { withLocalHyperdrive } from "./hyperdrive-config.ts";
 import { startLocalStack } from "./stack.ts";
 
@@ -84,13 +86,7 @@ const vars: Record<string, string> = {
 };
 const postgresUrl = HYPERDRIVE ? await stack.postgresUrl(DATABASE) : undefined;
 if (postgresUrl) writeFileSync(HYPERDRIVE_CONFIG, withLocalHyperdrive(readFileSync("wrangler.toml", "utf8"), postgresUrl));
-writeFileSync(
-  ".dev.vars",
-  `# Written by npm run dev: local stand-ins and development secrets. Not for production.\n${Object.entries(vars)
-    .map(([k, v]) => `${k}="${v}"`)
-    .join("\n")}\n`,
-  { mode: 0o600 },
-);
+writeDevVars(vars);
 
 const children: ChildProcess[] = [];
 function run(name: string, args: string[]): ChildProcess {
@@ -126,6 +122,8 @@ run("api", [
   "--test-scheduled",
   "--persist-to",
   `${DATA_DIR}/wrangler`,
+  "--env-file",
+  DEV_VARS_FILE,
   ...(HYPERDRIVE ? ["--config", HYPERDRIVE_CONFIG] : []),
 ]);
 run("web", ["node_modules/vite/bin/vite.js", "--config", "web/vite.config.ts", "--port", String(WEB_PORT), "--strictPort"]);

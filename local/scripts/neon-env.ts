@@ -1,30 +1,21 @@
 /**
- * Connection settings for the command-line scripts, from the environment or `.dev.vars`:
+ * Connection settings for the command-line scripts, from the environment or what `npm run dev`
+ * wrote (local/dev-vars.ts):
  * DATABASE_URL, NEON_FETCH_ENDPOINT when talking to the local Neon stand-in, and DB_DRIVER.
  * With DB_DRIVER=hyperdrive, DATABASE_URL is any Postgres, reached over the wire protocol through
  * the Worker's own transport (TLS when its `sslmode` asks for it).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { neonConfig } from "@neondatabase/serverless";
 import { postgresTransport } from "../../worker/platform/postgres/transport.ts";
+import { readDevVars } from "../dev-vars.ts";
 import { nodeConnector, tlsModeOf } from "../neon/wire-socket.ts";
-
-function devVars(): Record<string, string> {
-  if (!existsSync(".dev.vars")) return {};
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(".dev.vars", "utf8").split("\n")) {
-    const match = /^\s*([A-Z0-9_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line);
-    if (match?.[1] && match[2] !== undefined) vars[match[1]] = match[2];
-  }
-  return vars;
-}
 
 /** Returns DATABASE_URL and points the Neon driver at NEON_FETCH_ENDPOINT when one is set. */
 export function databaseUrlFromEnv(): string {
-  const vars = { ...devVars(), ...process.env };
+  const vars = { ...readDevVars(), ...process.env };
   const url = vars.DATABASE_URL;
   if (!url) {
-    console.error("DATABASE_URL is not set (export it, or run `npm run dev` once to write .dev.vars)");
+    console.error("DATABASE_URL is not set (export it, or run `npm run dev` once to write .data/dev.vars)");
     process.exit(2);
   }
   if (vars.DB_DRIVER === "hyperdrive") neonConfig.fetchFunction = postgresTransport(nodeConnector(tlsModeOf(url)));

@@ -1,7 +1,7 @@
 /**
  * `npm run user:promote -- <email>`: makes an existing user an admin, straight in the database
  * (Neon over HTTP; DATABASE_URL and, for the local stand-in, NEON_FETCH_ENDPOINT, from the
- * environment or .dev.vars). No HTTP route grants the role. The new role is in the user's tokens
+ * environment or .data/dev.vars). No HTTP route grants the role. The new role is in the user's tokens
  * from their next sign-in (or refresh).
  *
  * `npm run dev` calls `ensureDevAdmin` to create the development admin from
