@@ -10,7 +10,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Answers, StoredQuestion } from "../db/schema.ts";
-import type { ErrorDetail } from "../http/errors.ts";
+import type { ErrorDetail } from "../errors.ts";
 import { DEFAULT_TEXT_MAX_LENGTH } from "../templates/schemas.ts";
 
 function problemWith(question: StoredQuestion | undefined, answer: Answers[string]): string | undefined {

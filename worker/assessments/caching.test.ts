@@ -4,7 +4,7 @@ import { clearFaults, setFault } from "../../local/control.ts";
 import { assessments } from "../db/schema.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerUser, testDb, type RegisteredUser } from "../testing/users.ts";
-import { awaited, measured } from "./round-trips.ts";
+import { awaited, measured } from "../../local/testing/round-trips.ts";
 import type { Assessment, AssessmentPage } from "./schemas.ts";
 
 async function start(user: RegisteredUser): Promise<Assessment> {

@@ -6,7 +6,7 @@ import { newId } from "../platform/ids.ts";
 import { call } from "../testing/http.ts";
 import { registerUser, testDb, type RegisteredUser } from "../testing/users.ts";
 import type { Assessment, AssessmentPage } from "./schemas.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 const who5VersionId = seededTemplates[1]?.versionId ?? "";
 

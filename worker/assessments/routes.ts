@@ -1,7 +1,7 @@
 /** Assessments (API.md "Assessments"), all (auth) and scoped to the caller; `submit` lives in submit.ts. */
 import { createRoute } from "@hono/zod-openapi";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery, taggedJsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";

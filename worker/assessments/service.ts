@@ -8,7 +8,7 @@ import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { Services } from "../context.ts";
 import { assessments, templates, templateVersions, type Answers, type StoredQuestion, type StoredScale } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, createCache, type Cache, type CacheFamily } from "../platform/cache.ts";
 import type { Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";

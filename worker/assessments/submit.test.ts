@@ -9,7 +9,7 @@ import { servicesFor } from "../platform/services.ts";
 import { call } from "../testing/http.ts";
 import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import type { Assessment } from "./schemas.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 interface Submitted {
   assessment: Assessment;

@@ -6,7 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql, type SQL } from "drizzle-orm";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { IdempotencyHeaders } from "../http/idempotency.ts";
 import { createRouter, errorResponses, errorsFor, IdParam, jsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../testing/http.ts";
 import { registerUser, uniqueEmail } from "../testing/users.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 const password = "a sturdy passphrase 42";
 

@@ -3,7 +3,7 @@ import { clearFaults, setFault } from "../../local/control.ts";
 import { lockoutPolicies, lockSeconds } from "../platform/limits.ts";
 import { call, scopes, testEnv, uniqueIp } from "../testing/http.ts";
 import { registerUser, uniqueEmail } from "../testing/users.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 afterEach(async () => {
   await clearFaults(testEnv.STANDIN_UPSTASH, scopes.upstash);

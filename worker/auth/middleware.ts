@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { verifyAccessToken } from "./tokens.ts";
 
 /**

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { createRouter, ErrorSchema, errorResponses, errorsFor, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, requestCache } from "../platform/cache.ts";

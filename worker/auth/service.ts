@@ -5,7 +5,7 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Services } from "../context.ts";
 import { refreshTokens, users } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { isUniqueViolation } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import { burnVerificationWork, hashPassword, verifyPassword } from "./passwords.ts";

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../testing/http.ts";
 import { registerPair, registerUser, type RegisteredUser } from "../testing/users.ts";
 import type { Conversation, ConversationPage } from "./schemas.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 let alice: RegisteredUser;
 let bob: RegisteredUser;

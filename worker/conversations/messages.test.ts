@@ -6,7 +6,7 @@ import { servicesFor } from "../platform/services.ts";
 import { call } from "../testing/http.ts";
 import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import type { Conversation, MessageAccepted, MessagePage } from "./schemas.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 let alice: RegisteredUser;
 let bob: RegisteredUser;

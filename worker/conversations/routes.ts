@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { IdempotencyHeaders } from "../http/idempotency.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery } from "../http/openapi.ts";
 import { startAiWork } from "../jobs/start.ts";
 import {

@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import { cursorAt, decodeCursor, pageFrom } from "../http/cursor.ts";
 import { assessments, conversations, messages } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import type { Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import { newJob } from "../jobs/service.ts";

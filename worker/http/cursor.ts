@@ -5,7 +5,7 @@
  * never shift later pages.
  */
 import { sql, type AnyColumn, type SQL } from "drizzle-orm";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../errors.ts";
 
 export interface Cursor {
   /** ISO-8601 UTC with microseconds, as Postgres wrote it. */

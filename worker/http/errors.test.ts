@@ -4,7 +4,7 @@ import { createApp } from "../app.ts";
 import type { Env } from "../config.ts";
 import { clearFaults, setFault } from "../../local/control.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
-import { ApiError, type ErrorBody } from "./errors.ts";
+import { ApiError, type ErrorBody } from "../errors.ts";
 
 const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
 

@@ -14,7 +14,7 @@ import { z } from "@hono/zod-openapi";
 import { sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Db } from "../platform/db.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../errors.ts";
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 

@@ -6,7 +6,7 @@ import type { AppEnv } from "../context.ts";
 import { errorFields } from "../platform/log.ts";
 import { newMetrics, serverTiming, withMetrics } from "../platform/metrics.ts";
 import { servicesFor } from "../platform/services.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../errors.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -5,7 +5,7 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.ts";
-import { ApiError, type ErrorDetail } from "./errors.ts";
+import { ApiError, type ErrorDetail } from "../errors.ts";
 
 function zodDetails(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ErrorDetail[] {
   return issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));

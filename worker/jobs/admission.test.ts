@@ -8,7 +8,7 @@ import { servicesFor } from "../platform/services.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import { baseEnv, callWith, envWith } from "./testing.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 let alice: RegisteredUser;
 let bob: RegisteredUser;

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
 import type { Services } from "../context.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { createRouter, errorsFor, IdParam, jsonResponse } from "../http/openapi.ts";
 import { findOwnedJob, JobSchema, TERMINAL_STATUSES, toJob, type Job } from "./service.ts";

@@ -15,7 +15,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
-import type { ApiError } from "../http/errors.ts";
+import type { ApiError } from "../errors.ts";
 import {
   idempotentRequest,
   keyIsFree,

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearFaults, setFault } from "../../local/control.ts";
 import type { Env } from "../config.ts";
-import { awaited, measured } from "../assessments/round-trips.ts";
+import { awaited, measured } from "../../local/testing/round-trips.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerUser } from "../testing/users.ts";
 import { cacheFamily, createCache, type CacheFamily } from "./cache.ts";

@@ -15,7 +15,7 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Config } from "../config.ts";
-import { DependencyError } from "../http/errors.ts";
+import { DependencyError } from "../errors.ts";
 import * as schema from "../db/schema.ts";
 import type { Logger } from "./log.ts";
 import { recordRoundTrip } from "./metrics.ts";

@@ -10,7 +10,7 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Services } from "../context.ts";
-import { ApiError, DependencyError } from "../http/errors.ts";
+import { ApiError, DependencyError } from "../errors.ts";
 import { keyOf } from "./redis.ts";
 
 export interface RatePolicy {

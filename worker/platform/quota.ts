@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv, Services } from "../context.ts";
-import { ApiError, DependencyError } from "../http/errors.ts";
+import { ApiError, DependencyError } from "../errors.ts";
 import { checkLimits, enforce, type LimitDecision } from "./limits.ts";
 import { errorFields } from "./log.ts";
 import { keyOf } from "./redis.ts";

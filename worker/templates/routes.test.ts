@@ -1,11 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearFaults, setFault } from "../../local/control.ts";
-import { awaited, measured } from "../assessments/round-trips.ts";
+import { awaited, measured } from "../../local/testing/round-trips.ts";
 import type { Assessment } from "../assessments/schemas.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerAdmin, registerUser, type RegisteredUser } from "../testing/users.ts";
 import type { Template, TemplateSummary } from "./schemas.ts";
-import type { ErrorBody } from "../http/errors.ts";
+import type { ErrorBody } from "../errors.ts";
 
 let slugCounter = 0;
 function uniqueSlug(): string {

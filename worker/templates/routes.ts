@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
 import { bearerSecurity, requireAdmin, requireAuth } from "../auth/middleware.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { cacheControl, sendTagged, taggedJson } from "../http/etag.ts";
 import { createRouter, errorResponses, errorsFor, jsonBody, jsonResponse, notModified, taggedJsonResponse } from "../http/openapi.ts";
 import { requestCache } from "../platform/cache.ts";

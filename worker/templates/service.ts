@@ -6,7 +6,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import { templates, templateVersions, type StoredQuestion, type StoredScale } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, type Cache, type CacheFamily } from "../platform/cache.ts";
 import { isUniqueViolation, type Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";

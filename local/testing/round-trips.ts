@@ -3,8 +3,8 @@
  * (everything, including write-backs deferred with waitUntil) and by the Worker's own
  * `Server-Timing` header (what the response waited for).
  */
-import { counts, type NeonCount, type UpstashCount } from "../../local/control.ts";
-import { scopes, testEnv, type CallResult } from "../testing/http.ts";
+import { counts, type NeonCount, type UpstashCount } from "../control.ts";
+import { scopes, testEnv, type CallResult } from "../../worker/testing/http.ts";
 
 export interface RoundTrips {
   neon: number;
