@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { requireChromium } from "./browser.ts";
 import { serveDist } from "./serve-dist.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -60,6 +61,8 @@ function stopStack(child: ChildProcess): Promise<void> {
     }, 15_000).unref();
   });
 }
+
+requireChromium();
 
 if (!existsSync(`${root}web/dist/index.html`)) {
   spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "--config", "web/vite.config.ts"], { cwd: root, stdio: "ignore" });

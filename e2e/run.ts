@@ -4,12 +4,13 @@
  * journey and the error paths on a desktop and a phone viewport; ends with `N passed, N failed`.
  */
 import { chromium } from "playwright-core";
+import { chromiumPath, requireChromium } from "./browser.ts";
 import { errorPaths } from "./error-paths.ts";
 import { Suite } from "./harness.ts";
 import { journey, viewports } from "./journey.ts";
 import { baseUrl } from "./stack.ts";
 
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+requireChromium();
 const suite = new Suite();
 
 const health = await fetch(`${baseUrl}/api/health`).catch(() => null);
@@ -20,7 +21,7 @@ if (!health?.ok) {
 }
 
 const browser = await chromium.launch({
-  executablePath,
+  executablePath: chromiumPath,
   headless: true,
   args: [
     "--headless",
@@ -33,7 +34,7 @@ const browser = await chromium.launch({
     "--disable-sync",
   ],
 });
-console.log(`e2e against ${baseUrl} with ${executablePath} (Chromium ${browser.version()})`);
+console.log(`e2e against ${baseUrl} with ${chromiumPath} (Chromium ${browser.version()})`);
 
 try {
   for (const viewport of viewports) {
