@@ -30,7 +30,7 @@ machine below, on ${when} UTC; the whole run took ${r.durationSeconds} s. The ra
 | machine | ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node} |
 | Worker | commit ${r.code}, bundled once by \`wrangler deploy --dry-run\` and served by \`wrangler dev --no-bundle\` (local workerd), one process per instance, loopback HTTP |
 | Neon | the Neon HTTP stand-in (\`local/neon\`) over ${r.backends.neon === "postgres" ? "a real PostgreSQL server" : "embedded PGlite"} |
-| Upstash | the Upstash REST stand-in (\`local/upstash\`) over ${r.backends.upstash === "memory" ? "the in-memory Redis" : "a real redis-server"} |
+| Upstash | the Upstash REST stand-in (\`local/upstash\`) over ${r.backends.upstash === "embedded" ? "the embedded Redis (ioredis-mock)" : "a real redis-server"} |
 | Gemini | the offline Gemini stand-in (\`local/gemini\`), latency and failures injected on command |
 | load | autocannon, in the same Node process as the orchestrator |
 

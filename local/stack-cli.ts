@@ -1,6 +1,6 @@
 /**
  * Runs the local stand-ins on their own: `node local/stack-cli.ts`. Backends from LOCAL_PG_URL and
- * LOCAL_REDIS_URL (embedded PGlite and a spawned or in-memory Redis otherwise); LOCAL_DATA_DIR
+ * LOCAL_REDIS_URL (embedded PGlite and a spawned or embedded Redis otherwise); LOCAL_DATA_DIR
  * persists data; LOCAL_PORTS=ephemeral picks free ports instead of 4444-4446;
  * LOCAL_MIGRATIONS_FOLDER replaces drizzle/. Prints the URLs as one JSON line and stops cleanly on
  * SIGINT/SIGTERM.

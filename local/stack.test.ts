@@ -34,7 +34,7 @@ describe("startLocalStack", () => {
   it("clones seeded databases, keeps PGlite and spawned-Redis data in dataDir across restarts, and leaves no process", async () => {
     const options = { dataDir, spawnRedis: true, migrationsFolder: TEST_MIGRATIONS, seed };
     const first = await startLocalStack(options);
-    expect(first.upstashBackend).toBe(findRedisServer() ? "spawned" : "memory");
+    expect(first.upstashBackend).toBe(findRedisServer() ? "spawned" : "embedded");
     neonConfig.fetchEndpoint = first.urls.neonSql;
     const db = drizzle({ client: neon(first.databaseUrl("persisted")) });
     expect(await db.select().from(counters)).toEqual([{ name: "seeded", value: 7 }]);

@@ -27,7 +27,7 @@ const PROJECT_ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..")
 export interface LocalStackOptions {
   /** Admin URL of a real PostgreSQL (may create databases); without it, embedded PGlite. */
   pgUrl?: string;
-  /** A real Redis; without it, a spawned redis-server (see spawnRedis) or the in-memory Redis. */
+  /** A real Redis; without it, a spawned redis-server (see spawnRedis) or the embedded Redis (ioredis-mock). */
   redisUrl?: string;
   /** Without redisUrl, start a private redis-server when one is on PATH (killed by stop()). */
   spawnRedis?: boolean;
@@ -67,8 +67,8 @@ export interface LocalStack {
   postgresUrl(name: string): Promise<string>;
   /** The Upstash token for `scope` (counters and faults are per scope); the bare secret without one. */
   upstashToken(scope?: string): string;
-  /** Which Upstash backend serves: "redis", "spawned" or "memory". */
-  upstashBackend: "redis" | "spawned" | "memory";
+  /** Which Upstash backend serves: "redis", "spawned" or "embedded". */
+  upstashBackend: "redis" | "spawned" | "embedded";
   /** Processes this stack started (a spawned redis-server), for checks that stop() leaves none. */
   pids: number[];
   stop(): Promise<void>;

@@ -2,7 +2,7 @@
  * The bench's world: one set of stand-ins (Neon, Upstash, Gemini) and any number of independent
  * `wrangler dev` processes pointed at them, each with its own port, persistence dir and env file.
  * Backends: real PostgreSQL when LOCAL_PG_URL is set (or one answers on 127.0.0.1:5432), else
- * PGlite; a private redis-server when one is on PATH, else the in-memory Redis.
+ * PGlite; a private redis-server when one is on PATH, else the embedded Redis (ioredis-mock).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

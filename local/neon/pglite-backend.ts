@@ -30,8 +30,8 @@ export interface PgliteBackendOptions {
 }
 
 const PGLITE_VERSION = (() => {
-  const wasm = createRequire(import.meta.url).resolve("@electric-sql/pglite/pglite.wasm");
-  return (JSON.parse(readFileSync(join(dirname(wasm), "..", "package.json"), "utf8")) as { version: string }).version;
+  const main = createRequire(import.meta.url).resolve("@electric-sql/pglite"); // <package>/dist/index.cjs
+  return (JSON.parse(readFileSync(join(dirname(main), "..", "package.json"), "utf8")) as { version: string }).version;
 })();
 
 /** Every value in and out stays in Postgres text format, as Neon's raw text output requires. */

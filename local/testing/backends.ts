@@ -1,5 +1,5 @@
 /**
- * The two backend sets every contract suite runs against: embedded (PGlite, in-memory Redis), as
+ * The two backend sets every contract suite runs against: embedded (PGlite, ioredis-mock), as
  * on a fresh laptop, and real servers (LOCAL_PG_URL / LOCAL_REDIS_URL, defaulting to this
  * machine's PostgreSQL and Redis), as in CI. The real ones run only with LOCAL_BACKENDS=real, like
  * the Worker suites, so a plain `npm test` needs no server at all.
@@ -18,7 +18,7 @@ export interface BackendVariant {
 const embeddedOnly = process.env.LOCAL_BACKENDS !== "real";
 
 export const backendVariants: BackendVariant[] = [
-  { name: "embedded backends (PGlite, in-memory Redis)", skip: false },
+  { name: "embedded backends (PGlite, ioredis-mock)", skip: false },
   {
     name: embeddedOnly
       ? "real servers (skipped: set LOCAL_BACKENDS=real)"

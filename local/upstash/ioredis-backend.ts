@@ -34,6 +34,14 @@ export class IoredisBackend implements RedisBackend {
     }
   }
 
+  publish(channel: string, message: string): Promise<number> {
+    return this.#redis.publish(channel, message);
+  }
+
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    return subscribeWith(this.#redis, channel, onMessage);
+  }
+
   async close(): Promise<void> {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
@@ -45,8 +53,26 @@ export class IoredisBackend implements RedisBackend {
   }
 }
 
-function toReply(value: unknown): RedisReply {
+/**
+ * SUBSCRIBE on a connection of its own (`duplicate()`: a subscribed connection runs nothing else);
+ * resolves once subscribed, to the function that unsubscribes and closes that connection.
+ */
+export async function subscribeWith(redis: Redis, channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+  const subscriber = redis.duplicate();
+  subscriber.on("error", () => undefined);
+  subscriber.on("message", (from: string, message: string) => {
+    if (from === channel) onMessage(message);
+  });
+  await subscriber.subscribe(channel);
+  return async () => {
+    await subscriber.unsubscribe(channel).catch(() => undefined);
+    subscriber.disconnect();
+  };
+}
+
+export function toReply(value: unknown): RedisReply {
   if (value === null || value === undefined) return null;
+  if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number" || typeof value === "string" || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(toReply);
   // ioredis turns HGETALL replies into objects whatever the call style; put the flat array back.
@@ -54,7 +80,7 @@ function toReply(value: unknown): RedisReply {
   throw new RedisError(`unexpected reply from Redis: ${String(value)}`);
 }
 
-function toRedisError(error: unknown): RedisError {
+export function toRedisError(error: unknown): RedisError {
   if (error instanceof RedisError) return error;
   if (error instanceof Error) return new RedisError(error.message);
   return new RedisError(String(error));

@@ -1,6 +1,6 @@
 /**
  * The Upstash Redis stand-in: Upstash's REST protocol (`POST /` with one command, `/pipeline`,
- * `/multi-exec`) in front of a real Redis, a redis-server of its own, or the in-memory Redis.
+ * `/multi-exec`) in front of a real Redis, a redis-server of its own, or the embedded Redis (ioredis-mock).
  * Tokens: the secret itself (scope "") or `<secret>:<scope>`; the scope selects counters and faults.
  */
 import type { IncomingMessage } from "node:http";
@@ -11,8 +11,8 @@ import { FaultTable } from "../http/faults.ts";
 import { readJson, sendJson, serve } from "../http/server.ts";
 import { RedisError, type RedisBackend } from "./backend.ts";
 import { encodeOutcome, encodeReply } from "./encoding.ts";
+import { EmbeddedBackend } from "./embedded/embedded-backend.ts";
 import { IoredisBackend } from "./ioredis-backend.ts";
-import { MemoryBackend } from "./memory/memory-backend.ts";
 import { ScriptRewriter } from "./scripts.ts";
 import { findRedisServer, spawnRedis, type SpawnedRedis } from "./spawn-redis.ts";
 
@@ -31,8 +31,8 @@ export interface UpstashStandInOptions {
 
 export interface UpstashStandIn {
   url: string;
-  /** Which backend serves: "redis" (given URL), "spawned" (own redis-server) or "memory". */
-  backend: "redis" | "spawned" | "memory";
+  /** Which backend serves: "redis" (given URL), "spawned" (own redis-server) or "embedded" (ioredis-mock). */
+  backend: "redis" | "spawned" | "embedded";
   /** The spawned redis-server's pid, for checks that nothing is left behind. */
   redisPid?: number;
   close(): Promise<void>;
@@ -121,8 +121,8 @@ async function chooseBackend(
     const spawned = await spawnRedis(executable, { dataDir: options.dataDir });
     return { backend: new IoredisBackend(spawned.socket), kind: "spawned", spawned };
   }
-  if (options.spawnRedis) options.log("upstash: no redis-server on PATH; using the in-memory Redis");
-  return { backend: new MemoryBackend(), kind: "memory" };
+  if (options.spawnRedis) options.log("upstash: no redis-server on PATH; using the embedded Redis (ioredis-mock)");
+  return { backend: new EmbeddedBackend(), kind: "embedded" };
 }
 
 /** The token's scope, or undefined when the token is wrong. */

@@ -2,7 +2,7 @@
  * vitest's root globalSetup: starts ONE local stack for the whole run and provides its URLs to
  * every project. Backends: `LOCAL_BACKENDS=real` uses the PostgreSQL and
  * Redis servers of LOCAL_PG_URL / LOCAL_REDIS_URL; anything else uses the embedded ones (PGlite and
- * the in-memory Redis), as a fresh laptop would.
+ * ioredis-mock), as a fresh laptop would.
  */
 import { neon, neonConfig } from "@neondatabase/serverless";
 import type { TestProject } from "vitest/node";
