@@ -136,6 +136,52 @@ for (const variant of backendVariants) {
       await expect(redis.evalsha("0".repeat(40), [], [])).rejects.toThrow(/NOSCRIPT/);
     });
 
+    // ioredis-mock checks none of these itself; the embedded backend must answer as Redis does.
+    it("refuses what Redis refuses before running: wrong type, not an integer, bad SET options, arity", async () => {
+      const [str, hash, list] = [key("str"), key("hash"), key("list")];
+      await redis.set(str, "text");
+      await redis.hset(hash, { f: "v" });
+      await redis.rpush(list, "a");
+      const refused = async (command: [string, ...string[]]) => (await redis.exec(command).then(() => "no error", (error: Error) => error.message)).split(",")[0];
+      for (const command of [["INCR", hash], ["GET", hash], ["LPUSH", str, "x"], ["HGET", str, "f"], ["SADD", hash, "m"], ["ZADD", list, "1", "m"], ["LLEN", hash]] satisfies [string, ...string[]][]) {
+        expect(await refused(command), command.join(" ")).toMatch(/^WRONGTYPE/);
+      }
+      expect(await refused(["INCR", str])).toMatch(/^ERR value is not an integer or out of range/);
+      expect(await refused(["INCRBY", key("n"), "1.5"])).toMatch(/^ERR value is not an integer or out of range/);
+      expect(await refused(["EXPIRE", str, "soon"])).toMatch(/^ERR value is not an integer or out of range/);
+      expect(await refused(["HINCRBY", hash, "f", "1"])).toMatch(/^ERR hash value is not an integer/);
+      expect(await refused(["ZADD", key("z"), "high", "m"])).toMatch(/^ERR value is not a valid float/);
+      expect(await refused(["SET", str, "v", "EX", "0"])).toMatch(/^ERR invalid expire time in 'set' command/);
+      expect(await refused(["SET", str, "v", "NX", "XX"])).toMatch(/^ERR syntax error/);
+      expect(await refused(["SET", str])).toMatch(/^ERR wrong number of arguments for 'set' command/);
+      expect(await refused(["RENAME", key("missing"), key("to")])).toMatch(/^ERR no such key/);
+      // Nothing above changed the data.
+      expect(await redis.get(str)).toBe("text");
+      expect(await redis.hgetall(hash)).toEqual({ f: "v" });
+    });
+
+    it("honours SET options in any case (a lowercase ex sets the expiry)", async () => {
+      const k = key("lower-ex");
+      expect(await redis.exec(["SET", k, "v", "ex", "100"])).toBe("OK");
+      expect(await redis.ttl(k)).toBeGreaterThan(98);
+      expect(await redis.eval("redis.call('SET', KEYS[1], 'v', 'px', 100000); return redis.call('TTL', KEYS[1])", [k], [])).toBeGreaterThan(98);
+    });
+
+    it("gives scripts Redis's values: integers, nested nil, filled tables, raised and returned errors", async () => {
+      const [counter, hash, missing] = [key("lua-n"), key("lua-h"), key("lua-missing")];
+      await redis.hset(hash, { a: "1", b: "2" });
+      expect(await redis.eval("return 'n=' .. redis.call('INCR', KEYS[1])", [counter], [])).toBe("n=1");
+      expect(await redis.eval("return {1, redis.call('GET', KEYS[1]), 3}", [missing], [])).toEqual([1, null, 3]);
+      expect(await redis.eval("local t = redis.call('MGET', KEYS[1], KEYS[2]); return {#t, t[1] == false, 'n=' .. t[2]}", [missing, counter], [])).toEqual([2, 1, "n=1"]);
+      expect(await redis.eval("local t = {} for i = 1, 3 do t[i] = i * 10 end return t", [], [])).toEqual([10, 20, 30]);
+      expect(await redis.eval("return #redis.call('HGETALL', KEYS[1])", [hash], [])).toBe(4);
+      expect(await redis.eval("return {true, false, 2.7, -2.7}", [], [])).toEqual([1, null, 2, -2]);
+      await expect(redis.eval("return redis.call('INCR', KEYS[1])", [hash], [])).rejects.toThrow(/WRONGTYPE/);
+      expect(await redis.eval("local reply = redis.pcall('INCR', KEYS[1]); return reply.err:sub(1, 9)", [hash], [])).toBe("WRONGTYPE");
+      await expect(redis.eval("return redis.error_reply('MYERR refused')", [], [])).rejects.toThrow(/MYERR refused/);
+      await expect(redis.eval("return redis.call('NOSUCHCOMMAND')", [], [])).rejects.toThrow(/Unknown Redis command/);
+    });
+
     it("answers 401 Unauthorized to a wrong token", async () => {
       await expect(client("wrong-token").get("x")).rejects.toThrow(/Unauthorized/);
       await expect(client(`${stack.upstashToken()}x`).get("x")).rejects.toThrow(/Unauthorized/);

@@ -69,7 +69,8 @@ local function __exec(...)
   local ok, reply = pcall(__mock, table.unpack(args))
   if not ok then
     local message = tostring(reply):gsub('^Error: ', '')
-    if message:find('is not a function') then message = 'ERR Unknown Redis command called from script' end
+    -- ioredis-mock looks the command up in its own table: a missing one fails as a TypeError.
+    if message:find('^TypeError') then message = 'ERR Unknown Redis command called from script' end
     error({err = message})
   end
   return __value(reply, true)
