@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { PGlite, type Results } from "@electric-sql/pglite";
-import { startPgliteWire, type PgliteWire } from "./pglite-wire.ts";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { closeDatabases, openDatabase, TEMPLATE_BUILD_NAME, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
 import {
   connectionStringFor,
@@ -34,6 +34,9 @@ const PGLITE_VERSION = (() => {
   return (JSON.parse(readFileSync(join(dirname(main), "..", "package.json"), "utf8")) as { version: string }).version;
 })();
 
+/** pglite-socket's default is 1; a Worker under test opens a connection per request, several at once. */
+const MAX_WIRE_CONNECTIONS = 100;
+
 /** Every value in and out stays in Postgres text format, as Neon's raw text output requires. */
 const RAW_TEXT = new Proxy<Record<string, (value: string) => string>>({}, { get: () => (value: string) => value });
 
@@ -42,7 +45,8 @@ export class PgliteBackend implements SqlBackend {
   readonly #databases = new Map<string, Promise<PgliteDatabase>>();
   #template: Blob | undefined;
   #building: PgliteDatabase | undefined;
-  #wire: Promise<PgliteWire> | undefined;
+  /** Each database's Postgres wire endpoint, started on first use. */
+  readonly #sockets = new Map<string, Promise<PGLiteSocketServer>>();
 
   constructor(options: PgliteBackendOptions) {
     this.#options = options;
@@ -75,22 +79,36 @@ export class PgliteBackend implements SqlBackend {
     return openDatabase(this.#databases, this.#building, name, (n) => this.#create(n));
   }
 
-  /** Served by a wire endpoint on 127.0.0.1, started on first use. */
+  /**
+   * Served by `@electric-sql/pglite-socket` on 127.0.0.1, one port per database (a PGlite is one
+   * database). Its connections share PGlite's single session: it runs their messages one at a time
+   * and, while one connection has a transaction open, only that connection's.
+   */
   async postgresUrl(name: string): Promise<string> {
-    await this.open(name);
-    this.#wire ??= startPgliteWire(async (database) => {
-      await this.open(database);
-      const opened = await this.#databases.get(database);
-      if (!opened) throw new Error(`database "${database}" does not exist`);
-      return opened.pg;
-    }, this.#options.log);
-    const { port } = await this.#wire;
+    let socket = this.#sockets.get(name);
+    if (!socket) {
+      socket = this.#serve(name);
+      this.#sockets.set(name, socket);
+      socket.catch(() => this.#sockets.delete(name));
+    }
+    const [, port] = (await socket).getServerConn().split(":");
     return `postgres://assay:local@127.0.0.1:${port}/${encodeURIComponent(name)}`;
   }
 
   async close(): Promise<void> {
-    if (this.#wire) await (await this.#wire).close();
+    const sockets = await Promise.allSettled(this.#sockets.values());
+    this.#sockets.clear();
+    await Promise.all(sockets.map((result) => (result.status === "fulfilled" ? result.value.stop() : undefined)));
     await closeDatabases(this.#databases, (database) => database.pg.close());
+  }
+
+  async #serve(name: string): Promise<PGLiteSocketServer> {
+    await this.open(name);
+    const database = await this.#databases.get(name);
+    if (!database) throw new Error(`database "${name}" does not exist`);
+    const server = new PGLiteSocketServer({ db: database.pg, host: "127.0.0.1", port: 0, maxConnections: MAX_WIRE_CONNECTIONS });
+    await server.start();
+    return server;
   }
 
   async #create(name: string): Promise<PgliteDatabase> {
