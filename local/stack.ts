@@ -13,7 +13,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startGeminiStandIn } from "./gemini/server.ts";
-import { connectionStringFor } from "../worker/platform/neon/protocol.ts";
+import { connectionStringFor } from "./neon/credentials.ts";
 import { startNeonStandIn } from "./neon/server.ts";
 import type { Seed } from "./neon/template.ts";
 import { startUpstashStandIn } from "./upstash/server.ts";
@@ -58,7 +58,10 @@ export interface LocalStack {
     /** `requestOptions.baseUrl` for @google/generative-ai */
     gemini: string;
   };
-  /** A connection string the Neon stand-in maps to its own database `name` (created on first use). */
+  /**
+   * A connection string the Neon stand-in maps to its own database `name` (created on first use),
+   * with the user, password and endpoint host it issues: others are refused as Neon refuses them.
+   */
   databaseUrl(name: string): string;
   /**
    * The same database over the Postgres wire protocol, for a Hyperdrive binding

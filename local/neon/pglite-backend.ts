@@ -11,13 +11,13 @@ import { PGlite, type Results } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { closeDatabases, openDatabase, TEMPLATE_BUILD_NAME, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
 import {
-  connectionStringFor,
   setTransactionStatement,
   type SqlField,
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
 } from "../../worker/platform/neon/protocol.ts";
+import { ISSUED, connectionStringFor } from "./credentials.ts";
 
 export interface PgliteBackendOptions {
   /** Databases persist in `<dataDir>/<name>/`; in memory when undefined. */
@@ -92,7 +92,7 @@ export class PgliteBackend implements SqlBackend {
       socket.catch(() => this.#sockets.delete(name));
     }
     const [, port] = (await socket).getServerConn().split(":");
-    return `postgres://assay:local@127.0.0.1:${port}/${encodeURIComponent(name)}`;
+    return `postgres://${ISSUED.user}:${ISSUED.password}@127.0.0.1:${port}/${encodeURIComponent(name)}`;
   }
 
   async close(): Promise<void> {

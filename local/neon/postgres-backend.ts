@@ -7,11 +7,11 @@ import pg, { type CustomTypesConfig, type PoolClient, type QueryArrayConfig, typ
 import { closeDatabases, openDatabase, TEMPLATE_BUILD_NAME, type SqlBackend, type SqlDatabase, type TemplateRecipe } from "./backend.ts";
 import {
   beginStatement,
-  connectionStringFor,
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
 } from "../../worker/platform/neon/protocol.ts";
+import { connectionStringFor } from "./credentials.ts";
 
 export interface PostgresBackendOptions {
   /** A role that may create and drop databases, e.g. postgres://postgres@127.0.0.1:5432/postgres */

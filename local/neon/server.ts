@@ -1,7 +1,8 @@
 /**
  * The Neon stand-in: `POST /sql` speaking Neon's HTTP query protocol, plus `/__control/`.
  * Each database name in `Neon-Connection-String` is its own database (and its own scope for
- * counters and faults), cloned from the migrated, seeded template on first use.
+ * counters and faults), cloned from the migrated, seeded template on first use. A connection
+ * string without the issued user, password and endpoint host is refused as Neon refuses it.
  */
 import type { NeonCount } from "../control.ts";
 import { handleControl } from "../http/control-routes.ts";
@@ -12,6 +13,7 @@ import type { SqlBackend } from "./backend.ts";
 import { PgliteBackend } from "./pglite-backend.ts";
 import { PostgresBackend } from "./postgres-backend.ts";
 import { parseNeonRequest, toNeonError, toNeonResult, type NeonRequest } from "../../worker/platform/neon/protocol.ts";
+import { refusalOf } from "./credentials.ts";
 import { templateRecipe, type Seed } from "./template.ts";
 
 export interface NeonStandInOptions {
@@ -55,6 +57,11 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
       request = parseNeonRequest(req.headers, await readJson(req));
     } catch (error) {
       sendJson(res, 400, toNeonError(error) ?? { message: String(error) });
+      return;
+    }
+    const refusal = refusalOf(String(req.headers["neon-connection-string"]));
+    if (refusal) {
+      sendJson(res, 400, refusal);
       return;
     }
     const scope = request.database;
