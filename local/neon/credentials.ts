@@ -1,7 +1,7 @@
 /**
  * The credentials the Neon stand-in issues, and Neon's refusal of any others, so a wrong
- * `DATABASE_URL` fails on a laptop as it does in production. Neon's proxy (neondatabase/neon,
- * proxy/src/serverless/sql_over_http.rs and proxy/src/auth/mod.rs; recorded in docs/DATABASE.md):
+ * `DATABASE_URL` fails on a laptop as it does in production. What Neon's proxy does (sources in
+ * docs/DATABASE.md, "Local stand-ins"):
  * - takes the endpoint from the first label of the connection string's host; an endpoint it does
  *   not know answers "The requested endpoint could not be found, or you don't have access to it. ...";
  * - then checks the role's password; a wrong password or an unknown role answers

@@ -16,9 +16,16 @@ import { KEY_TYPES, OVERWRITTEN_FIRST_KEY, WRONGTYPE, commandSpec } from "./rule
 
 const luaString = (text: string) => JSON.stringify(text); // JSON string escapes are valid Lua for ASCII
 
-/** Per checked command: the type its keys must hold, first key, last key (negative: from the end), step, first key overwritten. */
-function keySpecTable(): string {
+/**
+ * Per checked command the script names (as a string literal, the way scripts call commands): the
+ * type its keys must hold, first key, last key (negative: from the end), step, first key
+ * overwritten. Only those: fengari parses the prelude on every EVAL, and a table of every command
+ * would cost more than the script.
+ */
+function keySpecTable(script: string): string {
+  const named = new Set([...script.matchAll(/["']([A-Za-z]+)["']/g)].map((match) => (match[1] ?? "").toUpperCase()));
   return Object.entries(KEY_TYPES)
+    .filter(([name]) => named.has(name))
     .map(([name, type]) => {
       const spec = commandSpec(name);
       if (!spec) throw new Error(`${name} is not in Redis's command table`);
@@ -29,7 +36,6 @@ function keySpecTable(): string {
 
 const PRELUDE = `
 local __mock = redis.call
-local __keys = {${keySpecTable()}}
 local function __arg(a)
   if math.type(a) == 'integer' then return tostring(a) end
   if type(a) == 'number' then
@@ -111,7 +117,8 @@ end
 export function wrapScript(script: string): string {
   // A shebang (`#!lua ...`) is for Redis's loader; Lua's own would choke on it. Keep the line count.
   const body = script.replace(/^#![^\n]*/, "");
-  return `${PRELUDE}
+  return `local __keys = {${keySpecTable(body)}}
+${PRELUDE}
 local __ok, __reply = pcall(function()
 ${body}
 end)
