@@ -4,7 +4,7 @@
  * costs no round trip to serve or to put into a prompt. Checked against its schema when loaded.
  */
 import { z } from "@hono/zod-openapi";
-import data from "./resources.json";
+import data from "./resources.json" with { type: "json" };
 
 export const SupportResourceSchema = z
   .object({
