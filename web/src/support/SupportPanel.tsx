@@ -61,11 +61,14 @@ export function SupportPanel({ urgent = false, context }: { urgent?: boolean; co
   const panelRef = useRef<HTMLElement>(null);
   const ids = { body: useId(), heading: useId(), region: useId() };
 
-  // Urgency opens the panel (and brings it into view) the moment it is known; the person can close it again.
+  // Urgency opens the panel the moment it is known (the person can close it again) and brings it into view.
+  const [wasUrgent, setWasUrgent] = useState(urgent);
+  if (urgent !== wasUrgent) {
+    setWasUrgent(urgent);
+    if (urgent) setOpen(true);
+  }
   useEffect(() => {
-    if (!urgent) return;
-    setOpen(true);
-    panelRef.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (urgent) panelRef.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }, [urgent]);
 
   const lead =
