@@ -4,6 +4,7 @@
  * journey and the error paths on a desktop and a phone viewport; ends with `N passed, N failed`.
  */
 import { chromium } from "playwright-core";
+import { care } from "./care.ts";
 import { errorPaths } from "./error-paths.ts";
 import { Suite } from "./harness.ts";
 import { journey, viewports } from "./journey.ts";
@@ -39,6 +40,7 @@ try {
   for (const viewport of viewports) {
     await journey(suite, browser, viewport);
     await errorPaths(suite, browser, viewport);
+    await care(suite, browser, viewport);
   }
   await suite.test("the browser reported no CSP violation and no uncaught error", null, async () => {
     if (suite.browserProblems.length > 0) throw new Error([...new Set(suite.browserProblems)].join("\n"));
