@@ -13,8 +13,8 @@ const AI_TIMEOUT = 60_000;
 const MODEL_DELAY_MS = 6_000;
 
 const expected = {
-  desktop: { locale: "en-GB", call: "Call 116 123" },
-  phone: { locale: "en-US", call: "Call 988" },
+  desktop: { locale: "en-GB", call: "Call 116 123 (Samaritans)" },
+  phone: { locale: "en-US", call: "Call 988 (988 Suicide & Crisis Lifeline)" },
 } as const;
 
 async function flaggedMessage(page: Page, v: Viewport["name"]): Promise<void> {

@@ -20,11 +20,13 @@ function Contact({ item }: { item: SupportResource }) {
           {item.phone && (
             <a className={linkClass} href={`tel:${dialable(item.phone)}`}>
               Call {item.phone}
+              <span className="sr-only"> ({item.name})</span>
             </a>
           )}
           {item.sms && (
             <a className={linkClass} href={`sms:${dialable(item.sms)}`}>
               Text {item.sms}
+              <span className="sr-only"> ({item.name})</span>
             </a>
           )}
           {item.url && (

@@ -27,8 +27,9 @@ describe("regionFor", () => {
 });
 
 describe("contactsFor", () => {
-  it("lists the region's contacts, emergency first, then always the international ones", () => {
-    expect(contactsFor(items, "GB").map((i) => i.name)).toEqual(["999", "Samaritans", "Local emergency number", "Find A Helpline"]);
+  it("lists the region's contacts, emergency first, then the international ones (their emergency guidance only without a local number)", () => {
+    expect(contactsFor(items, "GB").map((i) => i.name)).toEqual(["999", "Samaritans", "Find A Helpline"]);
+    expect(contactsFor(items, "DE").map((i) => i.name)).toEqual(["TelefonSeelsorge", "Local emergency number", "Find A Helpline"]);
     expect(contactsFor(items, INTERNATIONAL).map((i) => i.name)).toEqual(["Local emergency number", "Find A Helpline"]);
   });
 });

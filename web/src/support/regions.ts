@@ -20,10 +20,14 @@ export function regionFor(languages: readonly string[], known: ReadonlySet<strin
 
 const ORDER: Record<SupportResource["kind"], number> = { emergency: 0, helpline: 1, directory: 2 };
 
-/** The region's contacts (emergency first), then the international ones, which are always shown. */
+/**
+ * The region's contacts (emergency first), then the international ones, which are always shown —
+ * except the international emergency-number guidance when the region has its own number.
+ */
 export function contactsFor(items: readonly SupportResource[], region: string): SupportResource[] {
   const local = region === INTERNATIONAL ? [] : items.filter((item) => item.region === region);
-  const international = items.filter((item) => item.region === INTERNATIONAL);
+  const ownEmergency = local.some((item) => item.kind === "emergency");
+  const international = items.filter((item) => item.region === INTERNATIONAL && !(ownEmergency && item.kind === "emergency"));
   const byKind = (a: SupportResource, b: SupportResource) => ORDER[a.kind] - ORDER[b.kind];
   return [...local.sort(byKind), ...international.sort(byKind)];
 }
