@@ -5,6 +5,7 @@
  */
 import { chromium } from "playwright-core";
 import { chromiumPath, requireChromium } from "./browser.ts";
+import { care } from "./care.ts";
 import { errorPaths } from "./error-paths.ts";
 import { Suite } from "./harness.ts";
 import { journey, viewports } from "./journey.ts";
@@ -40,6 +41,7 @@ try {
   for (const viewport of viewports) {
     await journey(suite, browser, viewport);
     await errorPaths(suite, browser, viewport);
+    await care(suite, browser, viewport);
   }
   await suite.test("the browser reported no CSP violation and no uncaught error", null, async () => {
     if (suite.browserProblems.length > 0) throw new Error([...new Set(suite.browserProblems)].join("\n"));

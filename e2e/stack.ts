@@ -4,6 +4,7 @@
  * (local/dev-vars.ts).
  * The quota test uses Upstash to spend the day's AI budget for a moment and give it back.
  */
+import { clearFaults, setFault } from "../local/control.ts";
 import { readDevVars } from "../local/dev-vars.ts";
 
 export const baseUrl = (process.env.E2E_BASE_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
@@ -49,4 +50,20 @@ export async function spendAiBudget(): Promise<(() => Promise<void>) | null> {
     const after = await redis(["DECRBY", key, spentBy]);
     if (before === null && Number(after) <= 0) await redis(["DEL", key]);
   };
+}
+
+const gemini = {
+  url: process.env.E2E_GEMINI_URL ?? vars.GEMINI_BASE_URL,
+  key: process.env.E2E_GEMINI_KEY ?? vars.GEMINI_API_KEY,
+};
+
+/**
+ * Makes the Gemini stand-in answer `ms` late until the returned function is called (so a test can
+ * see what the page shows before a reply). Null when the suite cannot reach the stand-in.
+ */
+export async function slowModel(ms: number): Promise<(() => Promise<void>) | null> {
+  if (!gemini.url || !gemini.key) return null;
+  const scope = gemini.key;
+  await setFault(gemini.url, { scope, latencyMs: ms });
+  return () => clearFaults(gemini.url ?? "", scope);
 }

@@ -74,3 +74,35 @@ export async function clearFaults(url: string, scope?: string): Promise<void> {
 export async function resetCounts(url: string, scope?: string): Promise<void> {
   await call(controlUrl(url, "reset", scope), { method: "POST" });
 }
+
+// ── Gemini only ─────────────────────────────────────────────────────────────────────────────────
+
+/** How the Gemini stand-in answers a safety block: the prompt refused, or the candidate cut. */
+export type SafetyBlock = "prompt" | "candidate";
+
+/** A request the Gemini stand-in received, as text. */
+export interface ReceivedPrompt {
+  model: string;
+  system: string;
+  turns: { role: string; text: string }[];
+}
+
+/** Makes the Gemini stand-in answer `scope`'s requests (every scope without one) with a safety block. */
+export async function setSafetyBlock(url: string, block: SafetyBlock, scope?: string): Promise<void> {
+  await call(controlUrl(url, "safety", undefined), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ scope, block }),
+  });
+}
+
+/** Clears the safety block of one scope; without `scope`, every one. */
+export async function clearSafetyBlock(url: string, scope?: string): Promise<void> {
+  await call(controlUrl(url, "safety", scope), { method: "DELETE" });
+}
+
+/** The latest prompts the Gemini stand-in received for `scope` (every scope without one), oldest first. */
+export async function receivedPrompts(url: string, scope?: string): Promise<ReceivedPrompt[]> {
+  const res = await call(controlUrl(url, "prompts", scope), { method: "GET" });
+  return (await res.json()) as ReceivedPrompt[];
+}

@@ -39,6 +39,8 @@ export const who5Scales: StoredScale[] = [
     name: "Well-being (0-100)",
     method: "sum",
     multiplier: 4,
+    // At or below 28: "likely depression" (Topp et al., 2015); the results page shows support contacts.
+    supportAtOrBelow: 28,
     description: "Raw score x 4. Below 50 suggests low mood; 28 or below suggests likely depression and is worth discussing with a professional.",
     items: who5Questions.map((q) => ({ questionId: q.id, reverse: false })),
   },

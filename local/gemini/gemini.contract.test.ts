@@ -1,7 +1,7 @@
 /** Contract: @google/generative-ai 0.24 works against the Gemini stand-in through `requestOptions.baseUrl`. */
-import { GoogleGenerativeAI, GoogleGenerativeAIFetchError, SchemaType } from "@google/generative-ai";
+import { GoogleGenerativeAI, GoogleGenerativeAIFetchError, GoogleGenerativeAIResponseError, SchemaType } from "@google/generative-ai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clearFaults, counts, resetCounts, setFault, type GeminiCount } from "../control.ts";
+import { clearFaults, clearSafetyBlock, counts, receivedPrompts, resetCounts, setFault, setSafetyBlock, type GeminiCount } from "../control.ts";
 import { startGeminiStandIn, type GeminiStandIn } from "./server.ts";
 
 describe("Gemini stand-in", () => {
@@ -111,6 +111,36 @@ describe("Gemini stand-in", () => {
     expect(counted).toMatchObject({ generate: 1, stream: 1, countTokens: 1 });
     expect(counted.promptTokens).toBeGreaterThan(0);
     expect(counted.candidatesTokens).toBeGreaterThan(0);
+  });
+
+  it("answers a blocked prompt as Gemini does: no candidates, promptFeedback.blockReason, and text() throws", async () => {
+    await setSafetyBlock(gemini.url, "prompt", "key-blocked-prompt");
+    const { response } = await model("key-blocked-prompt").generateContent("hello");
+    expect(response.candidates).toBeUndefined();
+    expect(response.promptFeedback?.blockReason).toBe("SAFETY");
+    expect(() => response.text()).toThrow(GoogleGenerativeAIResponseError);
+    expect((await counts<GeminiCount>(gemini.url, "key-blocked-prompt")).generate).toBe(1);
+    await clearSafetyBlock(gemini.url, "key-blocked-prompt");
+    expect((await model("key-blocked-prompt").generateContent("hello")).response.text()).toContain("hello");
+  });
+
+  it("answers a cut candidate as Gemini does: finishReason SAFETY, no text, and text() throws", async () => {
+    await setSafetyBlock(gemini.url, "candidate", "key-blocked-candidate");
+    const { response } = await model("key-blocked-candidate").generateContent("hello");
+    expect(response.candidates?.[0]?.finishReason).toBe("SAFETY");
+    expect(() => response.text()).toThrow(/Candidate was blocked due to SAFETY/);
+    // Other keys are not blocked.
+    expect((await model("key-not-blocked").generateContent("hello")).response.text()).toContain("hello");
+    await clearSafetyBlock(gemini.url, "key-blocked-candidate");
+  });
+
+  it("shows the prompts it received per key: system instruction and turns", async () => {
+    const system = model("key-prompts", { model: "gemini-2.0-flash", systemInstruction: "Be kind." });
+    await system.generateContent({ contents: [{ role: "user", parts: [{ text: "First" }] }] });
+    expect(await receivedPrompts(gemini.url, "key-prompts")).toEqual([
+      { model: "gemini-2.0-flash", system: "Be kind.", turns: [{ role: "user", text: "First" }] },
+    ]);
+    expect(await receivedPrompts(gemini.url, "key-nobody")).toEqual([]);
   });
 
   it("refuses a request without an API key", async () => {

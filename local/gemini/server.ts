@@ -10,6 +10,7 @@ import { ScopedCounters } from "../http/counters.ts";
 import { FaultTable } from "../http/faults.ts";
 import { isRecord, readJson, sendJson, serve } from "../http/server.ts";
 import { countTokens, offlineReply, parseGenerateRequest, promptText, type OfflineReply } from "./offline-model.ts";
+import { GeminiControls, safetyBlockBody } from "./controls.ts";
 
 export interface GeminiStandIn {
   url: string;
@@ -37,9 +38,10 @@ export function googleError(code: number, message: string): { error: { code: num
 
 export async function startGeminiStandIn(options: { port?: number }): Promise<GeminiStandIn> {
   const controls = { counters: new ScopedCounters(COUNTS), faults: new FaultTable() };
+  const gemini = new GeminiControls();
 
   const server = await serve(options.port ?? 0, async (req, res, url) => {
-    if (await handleControl(req, res, url, controls)) return;
+    if ((await gemini.handle(req, res, url)) || (await handleControl(req, res, url, controls))) return;
     const match = req.method === "POST" ? ROUTE.exec(url.pathname) : null;
     if (!match) {
       sendJson(res, 404, googleError(404, `no route ${req.method ?? ""} ${url.pathname}`));
@@ -65,6 +67,19 @@ export async function startGeminiStandIn(options: { port?: number }): Promise<Ge
 
     if (kind === "countTokens") {
       sendJson(res, 200, { totalTokens: countTokens(promptText(request)) });
+      return;
+    }
+    gemini.record(apiKey, model, request);
+    const block = gemini.blockFor(apiKey);
+    if (block) {
+      const promptTokens = countTokens(promptText(request));
+      controls.counters.add(apiKey, "promptTokens", promptTokens);
+      const body = safetyBlockBody(block, model, promptTokens);
+      if (kind === "generate") sendJson(res, 200, body);
+      else {
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+        res.end(`data: ${JSON.stringify(body)}\r\n\r\n`);
+      }
       return;
     }
     const reply = offlineReply(model, request);

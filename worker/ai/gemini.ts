@@ -9,6 +9,7 @@ import {
   GoogleGenerativeAIError,
   GoogleGenerativeAIFetchError,
   GoogleGenerativeAIResponseError,
+  type EnhancedGenerateContentResponse,
 } from "@google/generative-ai";
 import type { Config } from "../config.ts";
 import type { AiPrompt } from "./prompts.ts";
@@ -18,6 +19,27 @@ export interface AiAnswer {
   model: string;
   promptTokens: number | null;
   outputTokens: number | null;
+  /**
+   * Set (to the provider's reason) when safety filters blocked the prompt or cut the answer: `text`
+   * is then empty and the caller writes its fixed caring reply instead (docs/SUPPORT.md). The call
+   * was made and counts; trying again would only be blocked again.
+   */
+  safetyBlock?: string;
+}
+
+/** Finish reasons that mean the answer was cut for safety (not RECITATION or LANGUAGE, which stay errors). */
+const SAFETY_FINISH_REASONS = new Set(["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"]);
+
+/**
+ * The reason a response was blocked for safety, read before `response.text()`: the SDK throws there
+ * for a blocked prompt and for SAFETY, but silently returns partial text for PROHIBITED_CONTENT,
+ * BLOCKLIST and SPII.
+ */
+export function safetyBlockOf(response: EnhancedGenerateContentResponse): string | undefined {
+  const promptBlock = response.promptFeedback?.blockReason;
+  if (promptBlock) return `prompt:${promptBlock}`;
+  const finish = response.candidates?.[0]?.finishReason;
+  return finish && SAFETY_FINISH_REASONS.has(finish) ? `candidate:${finish}` : undefined;
 }
 
 /**
@@ -99,15 +121,13 @@ export async function generate(config: Config, model: string, prompt: AiPrompt):
     const result = await generative.generateContent({
       contents: prompt.turns.map((turn) => ({ role: turn.role, parts: [{ text: turn.text }] })),
     });
+    const usage = result.response.usageMetadata;
+    const counted = { model, promptTokens: usage?.promptTokenCount ?? null, outputTokens: usage?.candidatesTokenCount ?? null };
+    const safetyBlock = safetyBlockOf(result.response);
+    if (safetyBlock) return { ...counted, text: "", safetyBlock };
     const text = result.response.text().trim();
     if (!text) throw new AiError("unavailable", "model returned an empty answer");
-    const usage = result.response.usageMetadata;
-    return {
-      text,
-      model,
-      promptTokens: usage?.promptTokenCount ?? null,
-      outputTokens: usage?.candidatesTokenCount ?? null,
-    };
+    return { ...counted, text };
   } catch (err) {
     throw classifyAiError(err);
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { who5 } from "../../drizzle/seed/who-5.ts";
 import { miniIpip } from "../../drizzle/seed/mini-ipip.ts";
-import { analysisPrompt, CHAT_CONTEXT_CHARS, CHAT_HISTORY_MESSAGES, chatPrompt, scoredScales, type ChatMessage } from "./prompts.ts";
+import { analysisPrompt, CHAT_CONTEXT_CHARS, CHAT_HISTORY_MESSAGES, chatPrompt, scoredScales, withCare, type ChatMessage } from "./prompts.ts";
+import { supportResources } from "../support/resources.ts";
 
 const who5Result = {
   title: who5.title,
@@ -59,5 +60,18 @@ describe("prompts", () => {
   it("gives a linked conversation the assessment's scores", () => {
     const { system } = chatPrompt([{ role: "user", content: "what does my score mean?" }], who5Result);
     expect(system).toContain("Well-being (0-100): 64");
+  });
+});
+
+describe("withCare", () => {
+  it("adds the care instruction and every support contact to the system prompt, and changes nothing else", () => {
+    const prompt = chatPrompt([{ role: "user", content: "I can't go on like this" }]);
+    const cared = withCare(prompt, "message");
+    expect(cared.turns).toEqual(prompt.turns);
+    expect(cared.system.startsWith(prompt.system)).toBe(true);
+    expect(cared.system).toContain("IMPORTANT — respond with care.");
+    expect(cared.system).toMatch(/screened as a possible crisis/);
+    for (const item of supportResources) if (item.phone) expect(cared.system).toContain(`call ${item.phone}`);
+    expect(withCare(analysisPrompt(who5Result), "result").system).toMatch(/at or below the instrument's threshold/);
   });
 });

@@ -4,6 +4,7 @@
  * grows a prompt without limit.
  */
 import type { StoredQuestion, StoredScale } from "../db/schema.ts";
+import { describeResources } from "../support/resources.ts";
 
 export interface AiPrompt {
   system: string;
@@ -129,4 +130,35 @@ export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult): A
     ? `\n\nThis conversation is about the person's results:\n${describeResult(linked)}`
     : "";
   return { system: PERSONA + context, turns, maxOutputTokens: 800, temperature: 0.8 };
+}
+
+// ── Care (docs/SUPPORT.md) ──────────────────────────────────────────────────────────────────────
+
+/** Why a turn needs care: the person's message was screened, or their result is at a support threshold. */
+export type CareReason = "message" | "result";
+
+const CARE_REASONS: Record<CareReason, string> = {
+  message: "The person's latest message was screened as a possible crisis (suicide, self-harm or harming someone).",
+  result: "This result is at or below the instrument's threshold where talking to a professional is recommended.",
+};
+
+/**
+ * The same prompt with an instruction to respond with care and the support contacts the app ships
+ * (the only ones the model may name). Added for the turn that needs it, never for the whole chat.
+ */
+export function withCare(prompt: AiPrompt, reason: CareReason): AiPrompt {
+  const care = [
+    "",
+    "",
+    "IMPORTANT — respond with care.",
+    CARE_REASONS[reason],
+    "Respond with warmth and without judgement. Take what they wrote seriously, thank them for sharing it, and",
+    "do not argue, lecture or minimise. Say clearly that support is available now, and point them to the",
+    "contacts below that fit their country or language (the app also shows them on screen); if someone may be",
+    "in immediate danger, urge them to call their local emergency number. Do not give instructions or details",
+    "about methods of harm. Keep it short and human, and invite them to keep talking.",
+    "Support contacts (use only these; do not invent numbers):",
+    describeResources(),
+  ].join("\n");
+  return { ...prompt, system: prompt.system + care };
 }

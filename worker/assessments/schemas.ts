@@ -15,6 +15,9 @@ export const AssessmentSchema = z
     answers: z.record(z.string(), AnswerValue),
     scores: z.record(z.string(), z.number()).nullable().openapi({ description: "Per scale id; set on submit" }),
     analysis: z.string().nullable().openapi({ description: "The AI's analysis, once complete" }),
+    needsSupport: z.boolean().openapi({
+      description: "A score is at or below its scale's `supportAtOrBelow`: show the support resources (set on submit)",
+    }),
     createdAt: z.iso.datetime(),
     submittedAt: z.iso.datetime().nullable(),
     completedAt: z.iso.datetime().nullable(),

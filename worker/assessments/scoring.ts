@@ -38,3 +38,17 @@ export function scoreAnswers(questions: StoredQuestion[], scales: StoredScale[],
   }
   return scores;
 }
+
+/**
+ * True when a score is at or below its scale's `supportAtOrBelow` (the threshold lives with the
+ * template: WHO-5's well-being scale has 28).
+ *
+ * @example
+ * scoresNeedSupport(who5.scales, { wellbeing: 28 }) // true
+ */
+export function scoresNeedSupport(scales: StoredScale[], scores: Scores): boolean {
+  return scales.some((scale) => {
+    const score = scores[scale.id];
+    return scale.supportAtOrBelow !== undefined && score !== undefined && score <= scale.supportAtOrBelow;
+  });
+}

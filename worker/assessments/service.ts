@@ -18,7 +18,7 @@ import { cursorAt, decodeCursor, pageFrom, type Cursor } from "../http/cursor.ts
 import type { Assessment, AssessmentPage } from "./schemas.ts";
 
 export { missingRequiredAnswers } from "./answers.ts";
-export { scoreAnswers } from "./scoring.ts";
+export { scoreAnswers, scoresNeedSupport } from "./scoring.ts";
 
 export type AssessmentRow = typeof assessments.$inferSelect;
 
@@ -46,6 +46,7 @@ export function toAssessment(row: AssessmentRow): Assessment {
     answers: row.answers,
     scores: row.scores ?? null,
     analysis: row.analysis ?? null,
+    needsSupport: row.needsSupport,
     createdAt: row.createdAt.toISOString(),
     submittedAt: row.submittedAt?.toISOString() ?? null,
     completedAt: row.completedAt?.toISOString() ?? null,
@@ -118,6 +119,7 @@ export async function createAssessment(db: Db, userId: string, templateSlug: str
             answers: sql`'{}'::jsonb`.as("answers"),
             scores: sql`null::jsonb`.as("scores"),
             analysis: sql`null::text`.as("analysis"),
+            needsSupport: sql`false`.as("needs_support"),
             createdAt: sql`now()`.as("created_at"),
             updatedAt: sql`now()`.as("updated_at"),
             submittedAt: sql`null::timestamptz`.as("submitted_at"),

@@ -19,6 +19,7 @@ import {
   loadOwnedAssessment,
   missingRequiredAnswers,
   scoreAnswers,
+  scoresNeedSupport,
   toAssessment,
   type OwnedAssessment,
 } from "./service.ts";
@@ -47,15 +48,16 @@ export function planSubmission(db: Db, userId: string, owned: OwnedAssessment | 
     });
   }
   const scores = scoreAnswers(template.questions, template.scales, assessment.answers);
+  const needsSupport = scoresNeedSupport(template.scales, scores);
   const now = new Date();
   const { row: job, job: jobBody } = newJob(userId, "assessment_analysis", assessment.id, now);
-  const submitted = { ...assessment, status: "analyzing" as const, scores, submittedAt: now, updatedAt: now };
+  const submitted = { ...assessment, status: "analyzing" as const, scores, needsSupport, submittedAt: now, updatedAt: now };
   const at = sql`${now.toISOString()}::timestamptz`;
   const statements = (keyFree: SQL) => [
     db.execute(sql`
       with submitted as (
         update assessments
-        set status = 'analyzing', scores = ${JSON.stringify(scores)}::jsonb, submitted_at = ${at}, updated_at = ${at}
+        set status = 'analyzing', scores = ${JSON.stringify(scores)}::jsonb, needs_support = ${needsSupport}, submitted_at = ${at}, updated_at = ${at}
         where id = ${assessment.id} and user_id = ${userId} and status = 'draft'
           and answers = ${JSON.stringify(assessment.answers)}::jsonb and ${keyFree}
         returning id

@@ -33,6 +33,7 @@ describe("POST /api/v1/conversations", () => {
       assessmentId: null,
       createdAt: expect.any(String),
       lastMessageAt: null,
+      supportFlaggedAt: null,
     });
     expect(res.headers.get("location")).toBe(`/api/v1/conversations/${res.body.id}`);
   });

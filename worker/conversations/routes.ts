@@ -6,6 +6,7 @@ import { IdempotencyHeaders } from "../http/idempotency.ts";
 import { ApiError } from "../errors.ts";
 import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery } from "../http/openapi.ts";
 import { startAiWork } from "../jobs/start.ts";
+import { screenMessage } from "../support/screening.ts";
 import {
   ConversationPageSchema,
   ConversationSchema,
@@ -133,7 +134,9 @@ export const conversationRoutes = createRouter()
       description:
         "Answers 202 at once with your message, the pending reply and its job (follow it at `/api/v1/jobs/{id}` or its " +
         "`/events`). Counts towards your hourly AI limit and the global daily AI quota. With `Idempotency-Key`, a repeat " +
-        "within 24 h returns the first response and starts nothing.",
+        "within 24 h returns the first response and starts nothing. Every message is screened for a possible crisis " +
+        "(suicide, self-harm, harming someone): a match is still accepted, answers `needsSupport: true`, and the coach's " +
+        "reply is asked to respond with care and the support resources (`/api/v1/support-resources`).",
       ...authGuard,
       request: { params: IdParam, headers: IdempotencyHeaders, body: jsonBody(NewMessageSchema) },
       responses: {
@@ -149,12 +152,15 @@ export const conversationRoutes = createRouter()
       const conversationId = c.req.valid("param").id;
       const body = c.req.valid("json");
       const db = c.get("services").db.primary;
+      // Screened before anything is queued; a match never blocks, and only its categories are logged.
+      const screening = screenMessage(body.content);
+      if (screening.needsSupport) c.get("logger").info("message flagged for support", { conversationId, categories: screening.categories });
       const accepted = await startAiWork(c, {
         userId,
         idempotencyKey: c.req.valid("header")["idempotency-key"],
         requestBody: body,
         preload: async () => undefined,
-        plan: () => planMessage(db, userId, conversationId, body.content),
+        plan: () => planMessage(db, userId, conversationId, body.content, screening.needsSupport),
         notWritten: () => new ApiError("not_found", "Conversation not found"),
       });
       return c.json(accepted, 202);

@@ -10,6 +10,9 @@ export const ConversationSchema = z
     assessmentId: z.uuid().nullable().openapi({ description: "The assessment whose scores the AI sees, if linked" }),
     createdAt: z.iso.datetime(),
     lastMessageAt: z.iso.datetime().nullable(),
+    supportFlaggedAt: z.iso.datetime().nullable().openapi({
+      description: "When a message of this conversation was last screened as a possible crisis (the client keeps the support resources open)",
+    }),
   })
   .openapi("Conversation");
 
@@ -54,6 +57,9 @@ export const MessageAcceptedSchema = z
     message: MessageSchema,
     reply: MessageSchema.openapi({ description: "The assistant's message: pending until the job finishes" }),
     job: JobSchema,
+    needsSupport: z.boolean().openapi({
+      description: "The message was screened as a possible crisis: show the support resources now (the message is accepted all the same)",
+    }),
   })
   .openapi("MessageAccepted");
 

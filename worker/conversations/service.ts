@@ -25,6 +25,7 @@ export function toConversation(row: ConversationRow): Conversation {
     assessmentId: row.assessmentId,
     createdAt: row.createdAt.toISOString(),
     lastMessageAt: row.lastMessageAt?.toISOString() ?? null,
+    supportFlaggedAt: row.supportFlaggedAt?.toISOString() ?? null,
   };
 }
 
@@ -53,6 +54,7 @@ export async function createConversation(db: Db, userId: string, input: { title?
           title: sql`${values.title}::text`.as("title"),
           createdAt: sql`now()`.as("created_at"),
           lastMessageAt: sql`null::timestamptz`.as("last_message_at"),
+          supportFlaggedAt: sql`null::timestamptz`.as("support_flagged_at"),
         })
         .from(assessments)
         .where(and(eq(assessments.id, input.assessmentId), eq(assessments.userId, userId))),
@@ -116,9 +118,10 @@ export async function listMessages(db: Db, userId: string, conversationId: strin
 /**
  * Plans posting `content`: the user's message, the pending reply (a millisecond later, so it sorts
  * after) and the chat-reply job, written by ONE statement that only matches the caller's
- * conversation (and a free idempotency key).
+ * conversation (and a free idempotency key). A message screened as a possible crisis also stamps
+ * the conversation's `support_flagged_at` in that statement.
  */
-export function planMessage(db: Db, userId: string, conversationId: string, content: string): WorkPlan<MessageAccepted> {
+export function planMessage(db: Db, userId: string, conversationId: string, content: string, needsSupport: boolean): WorkPlan<MessageAccepted> {
   const now = new Date();
   const later = new Date(now.getTime() + 1);
   const message: MessageRow = {
@@ -138,7 +141,7 @@ export function planMessage(db: Db, userId: string, conversationId: string, cont
   const statements = (keyFree: SQL) => [
     db.execute(sql`
       with conv as (
-        update conversations set last_message_at = ${at(now)}
+        update conversations set last_message_at = ${at(now)}${needsSupport ? sql`, support_flagged_at = ${at(now)}` : sql``}
         where id = ${conversationId} and user_id = ${userId} and ${keyFree}
         returning id
       ), posted as (
@@ -151,5 +154,5 @@ export function planMessage(db: Db, userId: string, conversationId: string, cont
       insert into jobs (id, user_id, kind, status, subject_id, attempts, created_at, updated_at)
       select ${job.id}::uuid, ${userId}::uuid, 'chat_reply', 'queued', ${reply.id}::uuid, 0, ${at(now)}, ${at(now)} from conv`),
   ];
-  return { job, body: { message: toMessage(message), reply: toMessage(reply), job: jobBody }, statements };
+  return { job, body: { message: toMessage(message), reply: toMessage(reply), job: jobBody, needsSupport }, statements };
 }

@@ -40,6 +40,8 @@ export interface StoredScale {
   method?: "mean" | "sum";
   multiplier?: number;
   description?: string;
+  /** A score at or below this marks the assessment `needsSupport` (WHO-5's well-being scale: 28). */
+  supportAtOrBelow?: number;
 }
 export type Answers = Record<string, number | string>;
 export type Scores = Record<string, number>;
@@ -145,6 +147,8 @@ export const assessments = pgTable(
     answers: jsonb("answers").$type<Answers>().notNull().default({}),
     scores: jsonb("scores").$type<Scores>(),
     analysis: text("analysis"),
+    /** Set on submit: a score is at or below its scale's `supportAtOrBelow` (docs/SUPPORT.md). */
+    needsSupport: boolean("needs_support").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
@@ -168,6 +172,8 @@ export const conversations = pgTable(
     title: text("title").notNull(),
     createdAt: createdAt(),
     lastMessageAt: timestamp("last_message_at", { withTimezone: true }),
+    /** The latest message screened as a possible crisis (docs/SUPPORT.md); never the text. */
+    supportFlaggedAt: timestamp("support_flagged_at", { withTimezone: true }),
   },
   (t) => [
     index("conversations_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),

@@ -13,6 +13,7 @@ import { invalidateAssessmentCache } from "../assessments/service.ts";
 import { claimJob, deferJob, failAbandonedJob, failJob, requeueJob, succeedJob, type FinishedJob } from "./lifecycle.ts";
 import { newMetrics, withMetrics } from "../platform/metrics.ts";
 import { answerEffect, prepareTask } from "./tasks.ts";
+import { safetyBlockedReply } from "../support/care.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_DELAY_SECONDS = 12 * 60 * 60; // the queue's limit for a retry delay
@@ -67,8 +68,11 @@ export async function runJob(services: Services, jobId: string): Promise<JobOutc
       }
     }
     const answer = await generate(config, modelFor(config, job.attempts), task.prompt);
-    const finished = await settled(services, await succeedJob(db.primary, job, answer, answerEffect(job, answer.text)));
+    // Blocked for safety: the job still succeeds, with a fixed caring reply (docs/SUPPORT.md).
+    const text = answer.safetyBlock ? safetyBlockedReply(job.kind) : answer.text;
+    const finished = await settled(services, await succeedJob(db.primary, job, answer, answerEffect(job, text)));
     logger.info(finished ? "job succeeded" : "job finished elsewhere", {
+      safetyBlock: answer.safetyBlock,
       model: answer.model,
       promptTokens: answer.promptTokens,
       outputTokens: answer.outputTokens,

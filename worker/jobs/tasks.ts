@@ -4,7 +4,8 @@
  */
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { analysisPrompt, CHAT_HISTORY_MESSAGES, chatPrompt, scoredScales, type AiPrompt, type InstrumentResult } from "../ai/prompts.ts";
+import { analysisPrompt, CHAT_HISTORY_MESSAGES, chatPrompt, scoredScales, withCare, type AiPrompt, type InstrumentResult } from "../ai/prompts.ts";
+import { screenMessage } from "../support/screening.ts";
 import { assessments, conversations, messages, templateVersions } from "../db/schema.ts";
 import type { Db } from "../platform/db.ts";
 import type { JobRow } from "./service.ts";
@@ -32,7 +33,7 @@ function instrumentResult(row: InstrumentRow): InstrumentResult | undefined {
 
 async function prepareAnalysis(db: Db, job: JobRow): Promise<PreparedTask> {
   const [row] = await db
-    .select({ status: assessments.status, ...instrumentColumns })
+    .select({ status: assessments.status, needsSupport: assessments.needsSupport, ...instrumentColumns })
     .from(assessments)
     .innerJoin(templateVersions, eq(templateVersions.id, assessments.templateVersionId))
     .where(eq(assessments.id, job.subjectId))
@@ -40,7 +41,8 @@ async function prepareAnalysis(db: Db, job: JobRow): Promise<PreparedTask> {
   if (!row) return { gone: "The assessment was deleted before its analysis was written." };
   const result = instrumentResult(row);
   if (row.status !== "analyzing" || !result) return { gone: "The assessment is no longer waiting for an analysis." };
-  return { prompt: analysisPrompt(result) };
+  const prompt = analysisPrompt(result);
+  return { prompt: row.needsSupport ? withCare(prompt, "result") : prompt };
 }
 
 /** The pending reply, the messages before it and the linked assessment: one round trip. */
@@ -75,7 +77,10 @@ async function prepareChatReply(db: Db, job: JobRow): Promise<PreparedTask> {
   const turns = history.reverse();
   if (!turns.some((m) => m.role === "user")) return { gone: "There is no message to reply to." };
   const context = linked[0] ? instrumentResult(linked[0]) : undefined;
-  return { prompt: chatPrompt(turns, context) };
+  const prompt = chatPrompt(turns, context);
+  // The same deterministic screen the route ran before queueing, on the message this turn answers.
+  const latest = turns.findLast((m) => m.role === "user");
+  return { prompt: latest && screenMessage(latest.content).needsSupport ? withCare(prompt, "message") : prompt };
 }
 
 export function prepareTask(db: Db, job: JobRow): Promise<PreparedTask> {

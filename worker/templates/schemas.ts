@@ -57,6 +57,14 @@ const scaleFields = {
   name: z.string().min(1).max(200),
   items: z.array(ScaleItemSchema).min(1).max(200),
   description: z.string().max(2000).optional(),
+  supportAtOrBelow: z
+    .number()
+    .finite()
+    .optional()
+    .openapi({
+      description: "A completed score at or below this marks the assessment `needsSupport` (WHO-5's well-being scale: 28)",
+      example: 28,
+    }),
 };
 
 export const ScaleSchema = z

@@ -50,7 +50,7 @@ function Editor({ editing, initial, onDone, onCancel }: { editing: Editing; init
       >
         <TextAreaField
           label="Template JSON"
-          hint="Questions: id, text, type (likert, single_choice, text), options, min, max, required, section. Scales: id, name, items, method (mean or sum)."
+          hint="Questions: id, text, type (likert, single_choice, text), options, min, max, required, section. Scales: id, name, items, method (mean or sum), multiplier, supportAtOrBelow (a score at or below it shows the support contacts with the results)."
           value={text}
           onChange={(e) => {
             setText(e.target.value);

@@ -1388,7 +1388,7 @@ export interface paths {
         put?: never;
         /**
          * Post a message; the AI's reply is written by a background job
-         * @description Answers 202 at once with your message, the pending reply and its job (follow it at `/api/v1/jobs/{id}` or its `/events`). Counts towards your hourly AI limit and the global daily AI quota. With `Idempotency-Key`, a repeat within 24 h returns the first response and starts nothing.
+         * @description Answers 202 at once with your message, the pending reply and its job (follow it at `/api/v1/jobs/{id}` or its `/events`). Counts towards your hourly AI limit and the global daily AI quota. With `Idempotency-Key`, a repeat within 24 h returns the first response and starts nothing. Every message is screened for a possible crisis (suicide, self-harm, harming someone): a match is still accepted, answers `needsSupport: true`, and the coach's reply is asked to respond with care and the support resources (`/api/v1/support-resources`).
          */
         post: {
             parameters: {
@@ -1867,6 +1867,56 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/support-resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crisis and support contacts by country and language (public)
+         * @description Helplines, text lines, emergency numbers and directories, by `region` (ISO 3166-1 alpha-2) and `language`. An item with `region: "international"` is always present: show it when no region matches. Served from data bundled with the Worker: no database or cache round trip, available while they are down.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every configured contact */
+                200: {
+                    headers: {
+                        /** @description public, max-age=3600 */
+                        "Cache-Control"?: string;
+                        /** @description Strong entity tag of the body */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportResourceList"];
+                    };
+                };
+                /** @description Not modified: the `If-None-Match` tag is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/templates": {
         parameters: {
             query?: never;
@@ -2253,6 +2303,8 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             id: string;
+            /** @description A score is at or below its scale's `supportAtOrBelow`: show the support resources (set on submit) */
+            needsSupport: boolean;
             /** @description Per scale id; set on submit */
             scores: {
                 [key: string]: number;
@@ -2287,6 +2339,11 @@ export interface components {
             id: string;
             /** Format: date-time */
             lastMessageAt: string | null;
+            /**
+             * Format: date-time
+             * @description When a message of this conversation was last screened as a possible crisis (the client keeps the support resources open)
+             */
+            supportFlaggedAt: string | null;
             title: string;
         };
         /** @description Newest first; pass `nextCursor` back as `cursor` for the next page */
@@ -2354,6 +2411,8 @@ export interface components {
         MessageAccepted: {
             job: components["schemas"]["Job"];
             message: components["schemas"]["Message"];
+            /** @description The message was screened as a possible crisis: show the support resources now (the message is accepted all the same) */
+            needsSupport: boolean;
             reply: components["schemas"]["Message"] & unknown;
         };
         /** @description OLDEST first; pass `nextCursor` back as `cursor` for the next page */
@@ -2474,6 +2533,11 @@ export interface components {
             /** @description Applied after combining (default 1), e.g. WHO-5's raw x 4 */
             multiplier?: number;
             name: string;
+            /**
+             * @description A completed score at or below this marks the assessment `needsSupport` (WHO-5's well-being scale: 28)
+             * @example 28
+             */
+            supportAtOrBelow?: number;
         };
         ScaleInput: {
             description?: string;
@@ -2488,6 +2552,11 @@ export interface components {
             /** @default 1 */
             multiplier: number;
             name: string;
+            /**
+             * @description A completed score at or below this marks the assessment `needsSupport` (WHO-5's well-being scale: 28)
+             * @example 28
+             */
+            supportAtOrBelow?: number;
         };
         ScaleItem: {
             questionId: string;
@@ -2504,6 +2573,34 @@ export interface components {
             /** Format: date-time */
             refreshTokenExpiresAt: string;
             user: components["schemas"]["User"];
+        };
+        SupportResource: {
+            hours?: string;
+            /**
+             * @description emergency services, a crisis helpline, or a directory of helplines
+             * @enum {string}
+             */
+            kind: "emergency" | "helpline" | "directory";
+            /**
+             * @description BCP 47 primary language tag
+             * @example en
+             */
+            language: string;
+            name: string;
+            /** @description As dialled in that country (a `tel:` link) */
+            phone?: string;
+            /**
+             * @description ISO 3166-1 alpha-2 country code, or "international" (always present)
+             * @example GB
+             */
+            region: string;
+            /** @description A number that takes text messages (an `sms:` link) */
+            sms?: string;
+            /** Format: uri */
+            url?: string;
+        };
+        SupportResourceList: {
+            items: components["schemas"]["SupportResource"][];
         };
         Template: components["schemas"]["TemplateSummary"] & {
             questions: components["schemas"]["Question"][];

@@ -10,6 +10,7 @@ import { ErrorView } from "../ui/ErrorView.tsx";
 import { FormError } from "../ui/FormError.tsx";
 import { Loading } from "../ui/Loading.tsx";
 import { PageHeading } from "../ui/PageHeading.tsx";
+import { SupportPanel } from "../support/SupportPanel.tsx";
 import { formatDate } from "../ui/dates.ts";
 import { AnalysisProgress } from "./AnalysisProgress.tsx";
 import { Prose } from "./Prose.tsx";
@@ -97,6 +98,7 @@ export function ResultsPage({ id }: { id: string }) {
         </h2>
         {a.scores ? <ScoreChart scales={t.scales} questions={t.questions} scores={a.scores} /> : <Loading label="Computing your scores…" />}
       </section>
+      {a.needsSupport && <SupportPanel context="results" urgent />}
       <section aria-labelledby="analysis" className="space-y-3">
         <h2 id="analysis" className="text-xl font-semibold text-slate-900">
           Analysis

@@ -11,6 +11,7 @@ import { Prose } from "../assessments/Prose.tsx";
 import { Button, ButtonLink } from "../ui/Button.tsx";
 import { ErrorView } from "../ui/ErrorView.tsx";
 import { Loading } from "../ui/Loading.tsx";
+import { SupportPanel } from "../support/SupportPanel.tsx";
 import { PageHeading } from "../ui/PageHeading.tsx";
 import { MAX_MESSAGE, type MessageValues, messageSchema } from "./forms.ts";
 import { chatKeys, useConversation, useMessages } from "./queries.ts";
@@ -71,6 +72,8 @@ export function ChatPage({ id }: { id: string }) {
   const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
   /** Reply message id -> the job writing it, for replies this tab asked for. */
   const [jobs, setJobs] = useState<Record<string, string>>({});
+  /** A message this tab sent was screened as a possible crisis: show support now, not after the reply. */
+  const [needsSupport, setNeedsSupport] = useState(false);
   const endRef = useRef<HTMLLIElement>(null);
   const form = useForm<MessageValues>({ resolver: zodResolver(messageSchema), defaultValues: { content: "" } });
   const length = useWatch({ control: form.control, name: "content" }).length;
@@ -95,6 +98,7 @@ export function ChatPage({ id }: { id: string }) {
         result.reply,
       ]);
       setJobs((j) => ({ ...j, [result.reply.id]: result.job.id }));
+      if (result.needsSupport) setNeedsSupport(true);
       setOutgoing((list) => list.filter((o) => o.key !== item.key));
       void queryClient.invalidateQueries({ queryKey: chatKeys.list });
     },
@@ -183,6 +187,8 @@ export function ChatPage({ id }: { id: string }) {
           <li ref={endRef} aria-hidden="true" />
         </ol>
       </div>
+
+      <SupportPanel context="chat" urgent={needsSupport || conversation.data.supportFlaggedAt !== null} />
 
       <form onSubmit={submit} noValidate className="sticky bottom-0 -mx-4 border-t border-slate-200 bg-slate-50/95 px-4 pt-3 pb-4 backdrop-blur">
         <label htmlFor="composer" className="mb-1 block text-sm font-semibold text-slate-800">
