@@ -3,6 +3,7 @@
  * the chat turns. Context is bounded (message count and characters) so a long conversation never
  * grows a prompt without limit.
  */
+import { scaleRange } from "../assessments/scoring.ts";
 import type { StoredQuestion, StoredScale } from "../db/schema.ts";
 
 export interface AiPrompt {
@@ -42,26 +43,12 @@ export interface InstrumentResult {
   scales: ScoredScale[];
 }
 
-function itemRange(question: StoredQuestion | undefined): [number, number] | undefined {
-  if (!question) return undefined;
-  if (question.min !== undefined && question.max !== undefined) return [question.min, question.max];
-  const values = (question.options ?? []).map((o) => o.value).filter((v): v is number => typeof v === "number");
-  return values.length > 0 ? [Math.min(...values), Math.max(...values)] : undefined;
-}
-
 /** Each scored scale with the range its score can take, so the model can read it in context. */
 export function scoredScales(questions: StoredQuestion[], scales: StoredScale[], scores: Record<string, number>): ScoredScale[] {
-  const byId = new Map(questions.map((q) => [q.id, q]));
   return scales.flatMap((scale) => {
     const score = scores[scale.id];
     if (score === undefined) return [];
-    const ranges = scale.items.map((item) => itemRange(byId.get(item.questionId))).filter((r) => r !== undefined);
-    const low = ranges.reduce((sum, [min]) => sum + min, 0);
-    const high = ranges.reduce((sum, [, max]) => sum + max, 0);
-    const count = Math.max(1, ranges.length);
-    const factor = scale.multiplier ?? 1;
-    const [min, max] = scale.method === "sum" ? [low * factor, high * factor] : [(low / count) * factor, (high / count) * factor];
-    return [{ name: scale.name, ...(scale.description ? { description: scale.description } : {}), score, min, max }];
+    return [{ name: scale.name, ...(scale.description ? { description: scale.description } : {}), score, ...scaleRange(questions, scale) }];
   });
 }
 
