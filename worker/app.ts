@@ -18,6 +18,8 @@ import { authRoutes } from "./auth/routes.ts";
 import { submitRoutes } from "./assessments/submit.ts";
 import { conversationRoutes } from "./conversations/routes.ts";
 import { jobRoutes } from "./jobs/routes.ts";
+import { trendRoutes } from "./trends/routes.ts";
+import { exportRoutes } from "./export/routes.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -43,6 +45,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/v1", submitRoutes);
   app.route("/api/v1", conversationRoutes);
   app.route("/api/v1", jobRoutes);
+  app.route("/api/v1", trendRoutes);
+  app.route("/api/v1", exportRoutes);
 
   app.doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",
