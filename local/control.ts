@@ -70,6 +70,20 @@ export async function clearFaults(url: string, scope?: string): Promise<void> {
   await call(controlUrl(url, "faults", scope), { method: "DELETE" });
 }
 
+/** A prompt the Gemini stand-in received (system instruction and turns, as text). */
+export interface ReceivedPrompt {
+  model: string;
+  at: string;
+  system: string;
+  turns: { role: string; text: string }[];
+}
+
+/** The last prompts the Gemini stand-in received for `scope` (an API key), newest first. */
+export async function receivedPrompts(url: string, scope: string): Promise<ReceivedPrompt[]> {
+  const res = await call(controlUrl(url, "prompts", scope), { method: "GET" });
+  return ((await res.json()) as { items: ReceivedPrompt[] }).items;
+}
+
 /** Zeroes the counters of one scope; without `scope`, every counter. */
 export async function resetCounts(url: string, scope?: string): Promise<void> {
   await call(controlUrl(url, "reset", scope), { method: "POST" });

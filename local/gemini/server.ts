@@ -10,6 +10,7 @@ import { ScopedCounters } from "../http/counters.ts";
 import { FaultTable } from "../http/faults.ts";
 import { isRecord, readJson, sendJson, serve } from "../http/server.ts";
 import { countTokens, offlineReply, parseGenerateRequest, promptText, type OfflineReply } from "./offline-model.ts";
+import { PromptLog } from "./prompt-log.ts";
 
 export interface GeminiStandIn {
   url: string;
@@ -37,8 +38,13 @@ export function googleError(code: number, message: string): { error: { code: num
 
 export async function startGeminiStandIn(options: { port?: number }): Promise<GeminiStandIn> {
   const controls = { counters: new ScopedCounters(COUNTS), faults: new FaultTable() };
+  const prompts = new PromptLog();
 
   const server = await serve(options.port ?? 0, async (req, res, url) => {
+    if (url.pathname === "/__control/prompts" && req.method === "GET") {
+      sendJson(res, 200, { items: prompts.list(url.searchParams.get("scope") ?? "") });
+      return;
+    }
     if (await handleControl(req, res, url, controls)) return;
     const match = req.method === "POST" ? ROUTE.exec(url.pathname) : null;
     if (!match) {
@@ -67,6 +73,7 @@ export async function startGeminiStandIn(options: { port?: number }): Promise<Ge
       sendJson(res, 200, { totalTokens: countTokens(promptText(request)) });
       return;
     }
+    prompts.add(apiKey, model, request);
     const reply = offlineReply(model, request);
     controls.counters.add(apiKey, "promptTokens", reply.promptTokens);
     controls.counters.add(apiKey, "candidatesTokens", reply.candidatesTokens);

@@ -54,6 +54,22 @@ export function scoredScales(questions: StoredQuestion[], scales: StoredScale[],
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** A completed result of the same instrument: when, and the score per scale — nothing else. */
+export interface PastResult {
+  completedAt: Date;
+  scores: { name: string; score: number }[];
+}
+
+/** A linked chat sees at most this many of the person's results of the instrument (the latest). */
+export const TREND_CONTEXT_RESULTS = 10;
+
+/** `scores` by scale id, named by `scales` (scores of scales that version does not have are left out). */
+export function pastResult(scales: StoredScale[], completedAt: Date, scores: Record<string, number>): PastResult {
+  return { completedAt, scores: scales.flatMap((s) => (scores[s.id] === undefined ? [] : [{ name: s.name, score: scores[s.id] ?? 0 }])) };
+}
+
+const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+
 function describeResult(result: InstrumentResult): string {
   const lines = result.scales.map((s) => {
     const meaning = s.description ? ` (${s.description})` : "";
@@ -62,8 +78,12 @@ function describeResult(result: InstrumentResult): string {
   return [`Instrument: ${result.title}. ${result.description}`, "Scores:", ...lines].join("\n");
 }
 
-/** The analysis written when an assessment is submitted. */
-export function analysisPrompt(result: InstrumentResult): AiPrompt {
+/** The analysis written when an assessment is submitted; `previous` is the person's last result of the same instrument. */
+export function analysisPrompt(result: InstrumentResult, previous?: PastResult): AiPrompt {
+  const earlier = previous
+    ? ["", `My previous result on this questionnaire, on ${dayOf(previous.completedAt)}:`, ...previous.scores.map((s) => `- ${s.name}: ${round(s.score)}`)]
+    : [];
+  const compare = previous ? ["Say briefly how my scores changed since my previous result, without over-reading small differences."] : [];
   return {
     system: PERSONA,
     turns: [
@@ -72,10 +92,12 @@ export function analysisPrompt(result: InstrumentResult): AiPrompt {
         text: [
           "I just completed a questionnaire. Here are my results:",
           describeResult(result),
+          ...earlier,
           "",
           "Explain what these scores suggest about me in 3 to 5 short paragraphs: what stands out, how the",
           "scales relate to each other, and two or three small, practical things I could try. Keep in mind",
           "what the instrument measures and its limits.",
+          ...compare,
         ].join("\n"),
       },
     ],
@@ -93,7 +115,7 @@ export interface ChatMessage {
  * The chat turns: the latest messages that fit the bounds (oldest dropped first), merged so user
  * and model alternate, ending with the user's newest message.
  */
-export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult): AiPrompt {
+export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult, trend: PastResult[] = []): AiPrompt {
   const recent = history.slice(-CHAT_HISTORY_MESSAGES).map((m) => ({
     role: m.role === "assistant" ? ("model" as const) : ("user" as const),
     text: m.content.slice(0, MAX_MESSAGE_CHARS),
@@ -112,8 +134,13 @@ export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult): A
     if (last && last.role === turn.role) last.text += `\n\n${turn.text}`;
     else if (turns.length > 0 || turn.role === "user") turns.push({ ...turn });
   }
+  const results = trend.slice(-TREND_CONTEXT_RESULTS);
+  const resultsOverTime =
+    linked && results.length > 1
+      ? `\nTheir results on this questionnaire over time, oldest first:\n${results.map((r) => `- ${dayOf(r.completedAt)}: ${r.scores.map((s) => `${s.name} ${round(s.score)}`).join(", ")}`).join("\n")}`
+      : "";
   const context = linked
-    ? `\n\nThis conversation is about the person's results:\n${describeResult(linked)}`
+    ? `\n\nThis conversation is about the person's results:\n${describeResult(linked)}${resultsOverTime}`
     : "";
   return { system: PERSONA + context, turns, maxOutputTokens: 800, temperature: 0.8 };
 }
