@@ -30,14 +30,14 @@ function TrendLine({ scale, frame, highlight }: { scale: TrendScale; frame: Fram
     <svg viewBox={`0 0 ${width} ${height}`} className="block h-auto w-full overflow-visible" aria-hidden="true" focusable="false">
       {isFull &&
         [0, 0.5, 1].map((f) => (
-          <line key={f} x1={0} x2={width} y1={pad + f * (height - 2 * pad)} y2={pad + f * (height - 2 * pad)} className="stroke-slate-200" strokeWidth="1" />
+          <line key={f} x1={0} x2={width} y1={pad + f * (height - 2 * pad)} y2={pad + f * (height - 2 * pad)} className="stroke-slate-200" strokeWidth="1" vectorEffect="non-scaling-stroke" />
         ))}
       {runs.slice(1).map((run, i) => {
         const before = runs[i]?.at(-1);
         const after = run[0];
         if (!before || !after) return null;
         const at = (x(before) + x(after)) / 2;
-        return <line key={after.assessmentId} x1={at} x2={at} y1={0} y2={height} className="stroke-amber-500" strokeWidth={isFull ? 2 : 1} strokeDasharray="4 4" />;
+        return <line key={after.assessmentId} x1={at} x2={at} y1={0} y2={height} className="stroke-amber-500" strokeWidth={isFull ? 2 : 1} strokeDasharray="4 4" vectorEffect="non-scaling-stroke" />;
       })}
       {runs.map((run) => (
         <polyline
@@ -46,6 +46,7 @@ function TrendLine({ scale, frame, highlight }: { scale: TrendScale; frame: Fram
           fill="none"
           className="stroke-brand-600"
           strokeWidth={isFull ? 3 : 2}
+          vectorEffect="non-scaling-stroke"
           strokeLinejoin="round"
           strokeLinecap="round"
         />
@@ -69,28 +70,32 @@ function TrendLine({ scale, frame, highlight }: { scale: TrendScale; frame: Fram
 
 /** The values as a table, read by screen readers instead of the chart. */
 function TrendTable({ scale }: { scale: TrendScale }) {
+  // The wrapper is what is hidden: a table is never narrower than its content, so an sr-only table
+  // would still widen the page on a phone.
   return (
-    <table className="sr-only">
-      <caption>
-        {scale.name}: your results over time, on a scale from {formatScore(scale.min)} to {formatScore(scale.max)}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Date</th>
-          <th scope="col">Score</th>
-          <th scope="col">Change</th>
-        </tr>
-      </thead>
-      <tbody>
-        {scale.points.map((p) => (
-          <tr key={p.assessmentId}>
-            <th scope="row">{formatDate(p.completedAt)}</th>
-            <td>{formatScore(p.score)}</td>
-            <td>{describeChange(changeAt(scale, p.assessmentId))}</td>
+    <div className="sr-only">
+      <table>
+        <caption>
+          {scale.name}: your results over time, on a scale from {formatScore(scale.min)} to {formatScore(scale.max)}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Score</th>
+            <th scope="col">Change</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {scale.points.map((p) => (
+            <tr key={p.assessmentId}>
+              <th scope="row">{formatDate(p.completedAt)}</th>
+              <td>{formatScore(p.score)}</td>
+              <td>{describeChange(changeAt(scale, p.assessmentId))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
