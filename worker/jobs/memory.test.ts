@@ -9,7 +9,8 @@ import type { Conversation, MessageAccepted } from "../conversations/schemas.ts"
 import { scopes, testEnv, call } from "../testing/http.ts";
 import { registerUser, type RegisteredUser } from "../testing/users.ts";
 import type { Job } from "./service.ts";
-import { waitForJob } from "./testing.ts";
+import { baseEnv, callWith, deliver, envWith, lostQueue, waitForJob } from "./testing.ts";
+import { measured } from "../../local/testing/round-trips.ts";
 
 const who5 = (value: number) => Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`q${i}`, value]));
 
@@ -77,5 +78,26 @@ describe("the coach remembers", () => {
     expect(prompt).toContain(
       `Their results on this questionnaire over time, oldest first:\n- ${first.completedAt?.slice(0, 10)}: Well-being (0-100) 12\n- ${second.completedAt?.slice(0, 10)}: Well-being (0-100) 92`,
     );
+  });
+
+  // Counted by the Neon stand-in, which the Hyperdrive project does not go through.
+  it.skipIf(baseEnv.DB_DRIVER === "hyperdrive")("reads the previous result on the job's existing read: the second analysis costs the Neon round trips of the first", async () => {
+    const undelivered = envWith({ AI_JOBS: lostQueue });
+    const someone = await registerUser();
+    const analysisCost = async () => {
+      const token = someone.accessToken;
+      const created = await call<Assessment>("POST", "/api/v1/assessments", { token, body: { templateSlug: "who-5" } });
+      await call("PUT", `/api/v1/assessments/${created.body.id}/answers`, { token, body: { answers: who5(2) } });
+      const submitted = await callWith<{ job: Job }>(undelivered, "POST", `/api/v1/assessments/${created.body.id}/submit`, { token });
+      expect(submitted.status).toBe(202);
+      const { served } = await measured(() => deliver([submitted.body.job.id]));
+      expect((await waitForJob(token, submitted.body.job.id)).status).toBe("succeeded");
+      return served.neon;
+    };
+    const first = await analysisCost();
+    const second = await analysisCost();
+    // claim, read (assessment + previous result), finish
+    expect(first).toBe(3);
+    expect(second).toBe(first);
   });
 });
