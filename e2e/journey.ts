@@ -1,8 +1,10 @@
 /**
  * The product's main journey in one browser context: sign up, take WHO-5 (resuming after a
  * reload), see the scores, wait for the analysis, talk to the coach, log out, log in and find
- * everything still there. Each step is a test; screenshots go to docs/screenshots/<viewport>-*.png.
+ * everything still there, take WHO-5 again to see the trend, and download the export. Each step is
+ * a test; screenshots go to docs/screenshots/<viewport>-*.png.
  */
+import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { assert, screenshot, type Suite } from "./harness.ts";
 import { baseUrl } from "./stack.ts";
@@ -68,7 +70,7 @@ async function waitSaved(page: Page): Promise<void> {
 }
 
 export async function journey(suite: Suite, browser: Browser, viewport: Viewport): Promise<void> {
-  const context = await browser.newContext(clientOptions(viewport));
+  const context = await browser.newContext({ ...clientOptions(viewport), acceptDownloads: true });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   suite.watch(page);
@@ -143,6 +145,7 @@ export async function journey(suite: Suite, browser: Browser, viewport: Viewport
         await page.getByTestId("analysis").waitFor({ timeout: AI_TIMEOUT });
         analysis = (await page.getByTestId("analysis").innerText()).trim();
         assert(analysis.length > 20, `analysis too short: ${analysis}`);
+        await page.getByTestId("trend-first").getByText("This is your first WHO-5 Well-Being Index result").waitFor();
         await screenshot(page, `${v}-results`);
       },
     ],
@@ -202,6 +205,64 @@ export async function journey(suite: Suite, browser: Browser, viewport: Viewport
         await page.getByRole("log").getByText(question, { exact: true }).waitFor();
         const bubbles = page.getByRole("log").locator("li").filter({ hasText: "Coach said:" });
         assert((await bubbles.last().innerText()).replace("Coach said:", "").trim() === reply, "the reply is not the same after logging in again");
+      },
+    ],
+    [
+      "take WHO-5 again and see the trend and the change since the first result",
+      async () => {
+        await page.goto(`${baseUrl}/`);
+        await page.getByRole("button", { name: "Start WHO-5 Well-Being Index" }).click();
+        await page.waitForURL(/\/assessments\/[0-9a-f-]+$/);
+        for (let n = 0; n < 5; n++) await answer(page, n, "All of the time");
+        await page.getByText("5 of 5 answered").waitFor();
+        await page.getByRole("button", { name: "Submit answers" }).click();
+        await page.waitForURL(/\/results\?job=/);
+        await page.getByTestId("score-chart").locator("strong").getByText("100", { exact: true }).waitFor();
+        // 68 the first time, 100 now.
+        const change = page.getByTestId("trend-chart").getByTestId("trend-change");
+        await change.getByText(/^\+32 since /).waitFor();
+        const table = page.getByTestId("trend-chart").locator("table");
+        assert((await table.locator("tbody tr").count()) === 2, "the trend's table should hold both results");
+        assert((await table.locator("tbody tr").nth(0).locator("td").nth(0).innerText()) === "68", "the first result's score is not 68");
+        const overflow = await page.locator("html").evaluate((el) => el.scrollWidth - el.clientWidth);
+        assert(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+        await page.getByTestId("analysis").waitFor({ timeout: AI_TIMEOUT });
+        await screenshot(page, `${v}-results-trend`);
+      },
+    ],
+    [
+      "the dashboard shows the latest score with a small trend",
+      async () => {
+        await page.goto(`${baseUrl}/`);
+        const card = page.getByTestId("progress-card");
+        await card.getByText("2 results").waitFor();
+        await card.getByTestId("trend-summary").locator("strong").getByText("100", { exact: true }).waitFor();
+        await card.getByText(/\+32 since /).waitFor();
+        await screenshot(page, `${v}-dashboard-progress`);
+      },
+    ],
+    [
+      "download the export from Settings",
+      async () => {
+        await page.getByRole("link", { name: "Settings" }).click();
+        await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+        const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download my data" }).click()]);
+        assert(/^assay-export-\d{4}-\d{2}-\d{2}\.json$/.test(download.suggestedFilename()), `unexpected file name ${download.suggestedFilename()}`);
+        const path = await download.path();
+        const exported = JSON.parse(await readFile(path, "utf8")) as {
+          user: { email: string };
+          assessments: { status: string; scores: { wellbeing?: number } | null }[];
+          conversations: { messages: { content: string }[] }[];
+          jobs: unknown[];
+        };
+        assert(exported.user.email === account.email, "the export is of another account");
+        const scores = exported.assessments.map((a) => a.scores?.wellbeing).sort();
+        assert(JSON.stringify(scores) === JSON.stringify([100, 68]), `unexpected scores in the export: ${JSON.stringify(scores)}`);
+        assert(exported.conversations.length === 1, "the export should hold the one conversation");
+        assert(exported.conversations[0]?.messages.some((m) => m.content === question), "the export lacks the question asked");
+        assert(exported.jobs.length === 3, `expected 3 jobs (2 analyses, 1 reply), got ${exported.jobs.length}`);
+        await page.getByText("Your data was downloaded.").waitFor();
+        await screenshot(page, `${v}-settings-export`);
       },
     ],
   ];

@@ -19,6 +19,8 @@ import { submitRoutes } from "./assessments/submit.ts";
 import { conversationRoutes } from "./conversations/routes.ts";
 import { jobRoutes } from "./jobs/routes.ts";
 import { supportRoutes } from "./support/routes.ts";
+import { trendRoutes } from "./trends/routes.ts";
+import { exportRoutes } from "./export/routes.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -45,6 +47,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/v1", conversationRoutes);
   app.route("/api/v1", jobRoutes);
   app.route("/api/v1", supportRoutes);
+  app.route("/api/v1", trendRoutes);
+  app.route("/api/v1", exportRoutes);
 
   app.doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -5,7 +5,7 @@
 export const workerProjects: Record<string, string[]> = {
   core: ["worker/http/**/*.test.ts", "worker/platform/**/*.test.ts", "worker/ops/**/*.test.ts", "worker/*.test.ts"],
   auth: ["worker/auth/**/*.test.ts"],
-  assessments: ["worker/templates/**/*.test.ts", "worker/assessments/**/*.test.ts"],
+  assessments: ["worker/templates/**/*.test.ts", "worker/assessments/**/*.test.ts", "worker/trends/**/*.test.ts", "worker/export/**/*.test.ts"],
   ai: ["worker/conversations/**/*.test.ts", "worker/jobs/**/*.test.ts", "worker/ai/**/*.test.ts", "worker/support/**/*.test.ts"],
   /**
    * The feature suites again, with DB_DRIVER=hyperdrive: the Worker reaches its database through a

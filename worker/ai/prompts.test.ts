@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { who5 } from "../../drizzle/seed/who-5.ts";
 import { miniIpip } from "../../drizzle/seed/mini-ipip.ts";
-import { analysisPrompt, CHAT_CONTEXT_CHARS, CHAT_HISTORY_MESSAGES, chatPrompt, scoredScales, withCare, type ChatMessage } from "./prompts.ts";
+import {
+  analysisPrompt,
+  CHAT_CONTEXT_CHARS,
+  CHAT_HISTORY_MESSAGES,
+  chatPrompt,
+  pastResult,
+  scoredScales,
+  TREND_CONTEXT_RESULTS,
+  withCare,
+  type ChatMessage,
+} from "./prompts.ts";
 import { supportResources } from "../support/resources.ts";
 
 const who5Result = {
@@ -60,6 +70,24 @@ describe("prompts", () => {
   it("gives a linked conversation the assessment's scores", () => {
     const { system } = chatPrompt([{ role: "user", content: "what does my score mean?" }], who5Result);
     expect(system).toContain("Well-being (0-100): 64");
+  });
+
+  it("gives the analysis the previous result of the same instrument: its day and scores", () => {
+    const previous = pastResult(who5.scales, new Date("2026-11-03T09:30:00Z"), { wellbeing: 52, unknown: 9 });
+    const text = analysisPrompt(who5Result, previous).turns[0]?.text ?? "";
+    expect(text).toContain("My previous result on this questionnaire, on 2026-11-03:\n- Well-being (0-100): 52");
+    expect(text).not.toContain("unknown");
+    expect(analysisPrompt(who5Result).turns[0]?.text).not.toContain("previous result");
+  });
+
+  it("gives a linked conversation the trend, at most the latest TREND_CONTEXT_RESULTS results", () => {
+    const trend = Array.from({ length: 15 }, (_, i) => pastResult(who5.scales, new Date(Date.UTC(2026, 0, i + 1)), { wellbeing: 40 + i }));
+    const { system } = chatPrompt([{ role: "user", content: "am I improving?" }], who5Result, trend);
+    const lines = system.split("\n").filter((line) => /^- 2026-01-\d\d: Well-being/.test(line));
+    expect(lines).toHaveLength(TREND_CONTEXT_RESULTS);
+    expect(lines[0]).toBe(`- 2026-01-06: Well-being (0-100) 45`);
+    expect(lines.at(-1)).toBe(`- 2026-01-15: Well-being (0-100) 54`);
+    expect(chatPrompt([{ role: "user", content: "hi" }], undefined, trend).system).not.toContain("over time");
   });
 });
 

@@ -3,6 +3,7 @@
  * the chat turns. Context is bounded (message count and characters) so a long conversation never
  * grows a prompt without limit.
  */
+import { scaleRange } from "../assessments/scoring.ts";
 import type { StoredQuestion, StoredScale } from "../db/schema.ts";
 import { describeResources } from "../support/resources.ts";
 
@@ -43,30 +44,32 @@ export interface InstrumentResult {
   scales: ScoredScale[];
 }
 
-function itemRange(question: StoredQuestion | undefined): [number, number] | undefined {
-  if (!question) return undefined;
-  if (question.min !== undefined && question.max !== undefined) return [question.min, question.max];
-  const values = (question.options ?? []).map((o) => o.value).filter((v): v is number => typeof v === "number");
-  return values.length > 0 ? [Math.min(...values), Math.max(...values)] : undefined;
-}
-
 /** Each scored scale with the range its score can take, so the model can read it in context. */
 export function scoredScales(questions: StoredQuestion[], scales: StoredScale[], scores: Record<string, number>): ScoredScale[] {
-  const byId = new Map(questions.map((q) => [q.id, q]));
   return scales.flatMap((scale) => {
     const score = scores[scale.id];
     if (score === undefined) return [];
-    const ranges = scale.items.map((item) => itemRange(byId.get(item.questionId))).filter((r) => r !== undefined);
-    const low = ranges.reduce((sum, [min]) => sum + min, 0);
-    const high = ranges.reduce((sum, [, max]) => sum + max, 0);
-    const count = Math.max(1, ranges.length);
-    const factor = scale.multiplier ?? 1;
-    const [min, max] = scale.method === "sum" ? [low * factor, high * factor] : [(low / count) * factor, (high / count) * factor];
-    return [{ name: scale.name, ...(scale.description ? { description: scale.description } : {}), score, min, max }];
+    return [{ name: scale.name, ...(scale.description ? { description: scale.description } : {}), score, ...scaleRange(questions, scale) }];
   });
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** A completed result of the same instrument: when, and the score per scale — nothing else. */
+export interface PastResult {
+  completedAt: Date;
+  scores: { name: string; score: number }[];
+}
+
+/** A linked chat sees at most this many of the person's results of the instrument (the latest). */
+export const TREND_CONTEXT_RESULTS = 10;
+
+/** `scores` by scale id, named by `scales` (scores of scales that version does not have are left out). */
+export function pastResult(scales: StoredScale[], completedAt: Date, scores: Record<string, number>): PastResult {
+  return { completedAt, scores: scales.flatMap((s) => (scores[s.id] === undefined ? [] : [{ name: s.name, score: scores[s.id] ?? 0 }])) };
+}
+
+const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
 function describeResult(result: InstrumentResult): string {
   const lines = result.scales.map((s) => {
@@ -76,8 +79,12 @@ function describeResult(result: InstrumentResult): string {
   return [`Instrument: ${result.title}. ${result.description}`, "Scores:", ...lines].join("\n");
 }
 
-/** The analysis written when an assessment is submitted. */
-export function analysisPrompt(result: InstrumentResult): AiPrompt {
+/** The analysis written when an assessment is submitted; `previous` is the person's last result of the same instrument. */
+export function analysisPrompt(result: InstrumentResult, previous?: PastResult): AiPrompt {
+  const earlier = previous
+    ? ["", `My previous result on this questionnaire, on ${dayOf(previous.completedAt)}:`, ...previous.scores.map((s) => `- ${s.name}: ${round(s.score)}`)]
+    : [];
+  const compare = previous ? ["Say briefly how my scores changed since my previous result, without over-reading small differences."] : [];
   return {
     system: PERSONA,
     turns: [
@@ -86,10 +93,12 @@ export function analysisPrompt(result: InstrumentResult): AiPrompt {
         text: [
           "I just completed a questionnaire. Here are my results:",
           describeResult(result),
+          ...earlier,
           "",
           "Explain what these scores suggest about me in 3 to 5 short paragraphs: what stands out, how the",
           "scales relate to each other, and two or three small, practical things I could try. Keep in mind",
           "what the instrument measures and its limits.",
+          ...compare,
         ].join("\n"),
       },
     ],
@@ -107,7 +116,7 @@ export interface ChatMessage {
  * The chat turns: the latest messages that fit the bounds (oldest dropped first), merged so user
  * and model alternate, ending with the user's newest message.
  */
-export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult): AiPrompt {
+export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult, trend: PastResult[] = []): AiPrompt {
   const recent = history.slice(-CHAT_HISTORY_MESSAGES).map((m) => ({
     role: m.role === "assistant" ? ("model" as const) : ("user" as const),
     text: m.content.slice(0, MAX_MESSAGE_CHARS),
@@ -126,8 +135,13 @@ export function chatPrompt(history: ChatMessage[], linked?: InstrumentResult): A
     if (last && last.role === turn.role) last.text += `\n\n${turn.text}`;
     else if (turns.length > 0 || turn.role === "user") turns.push({ ...turn });
   }
+  const results = trend.slice(-TREND_CONTEXT_RESULTS);
+  const resultsOverTime =
+    linked && results.length > 1
+      ? `\nTheir results on this questionnaire over time, oldest first:\n${results.map((r) => `- ${dayOf(r.completedAt)}: ${r.scores.map((s) => `${s.name} ${round(s.score)}`).join(", ")}`).join("\n")}`
+      : "";
   const context = linked
-    ? `\n\nThis conversation is about the person's results:\n${describeResult(linked)}`
+    ? `\n\nThis conversation is about the person's results:\n${describeResult(linked)}${resultsOverTime}`
     : "";
   return { system: PERSONA + context, turns, maxOutputTokens: 800, temperature: 0.8 };
 }

@@ -52,3 +52,27 @@ export function scoresNeedSupport(scales: StoredScale[], scores: Scores): boolea
     return scale.supportAtOrBelow !== undefined && score !== undefined && score <= scale.supportAtOrBelow;
   });
 }
+
+function itemRange(question: StoredQuestion | undefined): [number, number] | undefined {
+  if (!question) return undefined;
+  if (question.min !== undefined && question.max !== undefined) return [question.min, question.max];
+  const values = (question.options ?? []).map((o) => o.value).filter((v): v is number => typeof v === "number");
+  return values.length > 0 ? [Math.min(...values), Math.max(...values)] : undefined;
+}
+
+/**
+ * The range a scale's score can take: its items' ranges combined as the scale combines values.
+ *
+ * @example
+ * scaleRange(who5.questions, who5.scales[0]) // { min: 0, max: 100 }
+ */
+export function scaleRange(questions: StoredQuestion[], scale: StoredScale): { min: number; max: number } {
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  const ranges = scale.items.map((item) => itemRange(byId.get(item.questionId))).filter((r) => r !== undefined);
+  const low = ranges.reduce((sum, [min]) => sum + min, 0);
+  const high = ranges.reduce((sum, [, max]) => sum + max, 0);
+  const count = Math.max(1, ranges.length);
+  const factor = scale.multiplier ?? 1;
+  const [min, max] = scale.method === "sum" ? [low * factor, high * factor] : [(low / count) * factor, (high / count) * factor];
+  return { min, max };
+}

@@ -48,7 +48,7 @@ const DisplayName = z
   .refine((s) => characters(s) <= 80, "Must be at most 80 characters")
   .openapi({ minLength: 1, maxLength: 80, example: "Ada" });
 
-const User = z
+export const User = z
   .object({
     id: z.uuid(),
     email: z.string(),

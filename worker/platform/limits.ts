@@ -28,6 +28,8 @@ export const ratePolicies = {
   "auth.refresh.ip": { limit: 60, windowSeconds: 60 },
   /** New AI work (submit, chat message) per user; the limit defaults to AI_USER_HOURLY_LIMIT. */
   "ai.work.user": { limit: 20, windowSeconds: 60 * 60 },
+  /** GET /me/export per user: a whole account's rows is the most expensive read there is. */
+  "account.export.user": { limit: 3, windowSeconds: 60 * 60 },
 } as const satisfies Record<string, RatePolicy>;
 
 export type RatePolicyName = keyof typeof ratePolicies;

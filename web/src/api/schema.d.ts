@@ -1867,6 +1867,178 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything your account owns
+         * @description A JSON attachment: your profile, every assessment with its answers, scores and analysis, every conversation with its messages, and every AI job with its outcome, with the same field names as the API's own objects (see docs/EXPORT.md). Streamed, so it starts at once whatever the account's size. Never cached (`Cache-Control: no-store`). Limited to a few per hour per account (429 with `Retry-After`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The export, as an attachment */
+                200: {
+                    headers: {
+                        /** @description no-store */
+                        "Cache-Control"?: string;
+                        /** @description attachment; filename="assay-export-YYYY-MM-DD.json" */
+                        "Content-Disposition"?: string;
+                        /** @description Exports allowed per hour */
+                        "RateLimit-Limit"?: number;
+                        /** @description Exports left in the window */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountExport"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many exports this hour; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description Exports allowed per hour */
+                        "RateLimit-Limit"?: number;
+                        /** @description Exports left in the window */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets */
+                        "RateLimit-Reset"?: number;
+                        /** @description Seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your completed scores on one instrument over time, per scale
+         * @description Points are oldest first and come from completed assessments only (a submitted assessment joins once its analysis is written). Each point names the template version it was taken on; `itemsChangedAt` lists the versions where a scale's items changed, so scores across such a version are shown apart, not joined. Cached with your assessments: submitting, deleting and a finished analysis refresh it.
+         */
+        get: {
+            parameters: {
+                query: {
+                    template: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The trend */
+                200: {
+                    headers: {
+                        /** @description private, no-cache */
+                        "Cache-Control"?: string;
+                        /** @description Strong entity tag of the body */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Trend"];
+                    };
+                };
+                /** @description Not modified: the `If-None-Match` tag is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `template` is missing or not a slug */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No template with that slug */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/support-resources": {
         parameters: {
             query?: never;
@@ -2283,6 +2455,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountExport: {
+            /** @description Every assessment, drafts included, oldest first */
+            assessments: components["schemas"]["Assessment"][];
+            /** @description Oldest first, each with all its messages */
+            conversations: (components["schemas"]["Conversation"] & {
+                /** @description Oldest first */
+                messages: components["schemas"]["Message"][];
+            })[];
+            /** Format: date-time */
+            exportedAt: string;
+            /**
+             * @description Version of this document's shape
+             * @enum {number}
+             */
+            format: 1;
+            /** @description Every AI job (analyses and replies) and how it ended, oldest first */
+            jobs: components["schemas"]["Job"][];
+            user: components["schemas"]["User"];
+        };
         AnswersUpdate: {
             /** @description Merged into the saved answers; keys are question ids */
             answers: {
@@ -2627,6 +2818,40 @@ export interface components {
             title: string;
             /** @description The published version new assessments start with */
             version: number;
+        };
+        Trend: {
+            /** @description Every scale of the template's current version (with no points if never scored), then any scale only older versions had, when the user has scores on it */
+            scales: components["schemas"]["TrendScale"][];
+            template: {
+                slug: string;
+                /** @description The current version's title */
+                title: string;
+            };
+        };
+        TrendPoint: {
+            /** Format: uuid */
+            assessmentId: string;
+            /** Format: date-time */
+            completedAt: string;
+            score: number;
+            /** @description The template version the assessment was taken on */
+            templateVersion: number;
+        };
+        TrendScale: {
+            /** @example wellbeing */
+            id: string;
+            /**
+             * @description Template versions whose definition of this scale differs from the version before (other items or questions, reverse keying, method or multiplier). Two points are directly comparable only when no version in this list lies in (earlier point's templateVersion, later point's templateVersion]; a chart should break its line there rather than join the two.
+             * @example []
+             */
+            itemsChangedAt: number[];
+            /** @description Highest score the scale can take */
+            max: number;
+            /** @description Lowest score the scale can take */
+            min: number;
+            name: string;
+            /** @description Oldest first; completed assessments only */
+            points: components["schemas"]["TrendPoint"][];
         };
         UpdateMeRequest: {
             currentPassword?: string;

@@ -28,3 +28,6 @@ export type Conversation = ResponseBody<"/api/v1/conversations/{id}", "get", 200
 export type Message = ResponseBody<"/api/v1/conversations/{id}/messages", "get", 200>["items"][number];
 export type TemplateInput = RequestBody<"/api/v1/templates", "post">;
 export type TemplateVersionInput = RequestBody<"/api/v1/templates/{slug}", "put">;
+export type Trend = ResponseBody<"/api/v1/me/trends", "get", 200>;
+export type TrendScale = Trend["scales"][number];
+export type TrendPoint = TrendScale["points"][number];

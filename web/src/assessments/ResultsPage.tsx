@@ -16,6 +16,8 @@ import { AnalysisProgress } from "./AnalysisProgress.tsx";
 import { Prose } from "./Prose.tsx";
 import { assessmentKeys, useAssessment, useTemplate } from "./queries.ts";
 import { ScoreChart } from "./ScoreChart.tsx";
+import { trendKeys } from "../trends/queries.ts";
+import { ResultTrend } from "../trends/ResultTrend.tsx";
 
 function Analysis({ assessment, jobId }: { assessment: Assessment; jobId: string | null }) {
   const queryClient = useQueryClient();
@@ -23,6 +25,7 @@ function Analysis({ assessment, jobId }: { assessment: Assessment; jobId: string
   const progress = useJob(analyzing ? jobId : null, () => {
     void queryClient.invalidateQueries({ queryKey: assessmentKeys.detail(assessment.id) });
     void queryClient.invalidateQueries({ queryKey: assessmentKeys.list });
+    void queryClient.invalidateQueries({ queryKey: trendKeys.of(assessment.templateSlug) });
   });
   if (analyzing) return <AnalysisProgress progress={jobId ? progress : null} />;
   if (assessment.status === "failed" || (assessment.status === "complete" && !assessment.analysis)) {
@@ -99,6 +102,14 @@ export function ResultsPage({ id }: { id: string }) {
         {a.scores ? <ScoreChart scales={t.scales} questions={t.questions} scores={a.scores} /> : <Loading label="Computing your scores…" />}
       </section>
       {a.needsSupport && <SupportPanel context="results" urgent />}
+      {a.scores && (
+        <section aria-labelledby="over-time" className="space-y-3">
+          <h2 id="over-time" className="text-xl font-semibold text-slate-900">
+            Over time
+          </h2>
+          <ResultTrend assessment={a} title={t.title} />
+        </section>
+      )}
       <section aria-labelledby="analysis" className="space-y-3">
         <h2 id="analysis" className="text-xl font-semibold text-slate-900">
           Analysis

@@ -11,6 +11,7 @@ import { FormError } from "../ui/FormError.tsx";
 import { Loading } from "../ui/Loading.tsx";
 import { PageHeading } from "../ui/PageHeading.tsx";
 import { formatDate } from "../ui/dates.ts";
+import { Progress } from "../trends/Progress.tsx";
 
 function AssessmentRow({ assessment, title }: { assessment: Assessment; title: string }) {
   const draft = assessment.status === "draft";
@@ -85,10 +86,12 @@ export function DashboardPage() {
     },
   });
   const titles = new Map((templates.data?.items ?? []).map((t) => [t.slug, t.title]));
+  const assessments = useAssessments();
 
   return (
     <div className="space-y-10 py-6">
       <PageHeading title="Dashboard">Hello, {user.displayName}</PageHeading>
+      <Progress assessments={assessments.data?.pages.flatMap((p) => p.items) ?? []} titles={titles} />
       <section aria-labelledby="mine">
         <h2 id="mine" className="mb-3 text-xl font-semibold text-slate-900">
           Your assessments

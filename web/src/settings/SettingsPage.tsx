@@ -18,7 +18,7 @@ import { Alert } from "../ui/Alert.tsx";
 import { Button } from "../ui/Button.tsx";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
 import { TextField } from "../ui/Field.tsx";
-import { FormError } from "../ui/FormError.tsx";
+import { FormError, useWaiting } from "../ui/FormError.tsx";
 import { applyServerErrors, needsFormError } from "../ui/formErrors.ts";
 import { PageHeading } from "../ui/PageHeading.tsx";
 
@@ -100,6 +100,39 @@ function PasswordForm() {
   );
 }
 
+/** Saves GET /me/export as the file the server names (the whole account, as JSON). */
+async function downloadExport(): Promise<void> {
+  const call = api.GET("/api/v1/me/export", { parseAs: "blob" });
+  const blob = await unwrap(call);
+  const disposition = (await call).response.headers.get("content-disposition") ?? "";
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "assay-export.json";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function DownloadData() {
+  const download = useMutation({ mutationFn: downloadExport });
+  const waiting = useWaiting(download.error);
+  return (
+    <div className="space-y-3">
+      <p className="text-sm text-slate-700">
+        A JSON file with everything your account holds: your profile, every assessment with its answers, scores and analysis, and your
+        conversations with the coach. You can download it a few times an hour.
+      </p>
+      <FormError error={download.error} />
+      {download.isSuccess && <Alert tone="success">Your data was downloaded.</Alert>}
+      <Button variant="secondary" busy={download.isPending} disabled={waiting} onClick={() => download.mutate()}>
+        Download my data
+      </Button>
+    </div>
+  );
+}
+
 function DeleteAccount() {
   const [open, setOpen] = useState(false);
   const form = useForm<DeleteAccountValues>({ resolver: zodResolver(deleteAccountSchema), defaultValues: { password: "" } });
@@ -150,6 +183,9 @@ export function SettingsPage() {
       </Card>
       <Card id="password" title="Password">
         <PasswordForm />
+      </Card>
+      <Card id="data" title="Your data">
+        <DownloadData />
       </Card>
       <Card id="danger" title="Delete account">
         <DeleteAccount />
