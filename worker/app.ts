@@ -18,6 +18,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { submitRoutes } from "./assessments/submit.ts";
 import { conversationRoutes } from "./conversations/routes.ts";
 import { jobRoutes } from "./jobs/routes.ts";
+import { usageRoutes } from "./usage/routes.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -43,6 +44,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/v1", submitRoutes);
   app.route("/api/v1", conversationRoutes);
   app.route("/api/v1", jobRoutes);
+  app.route("/api/v1", usageRoutes);
 
   app.doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -28,3 +28,5 @@ export type Conversation = ResponseBody<"/api/v1/conversations/{id}", "get", 200
 export type Message = ResponseBody<"/api/v1/conversations/{id}/messages", "get", 200>["items"][number];
 export type TemplateInput = RequestBody<"/api/v1/templates", "post">;
 export type TemplateVersionInput = RequestBody<"/api/v1/templates/{slug}", "put">;
+export type Usage = ResponseBody<"/api/v1/admin/usage", "get", 200>;
+export type UsageDay = Usage["days"][number];
