@@ -82,7 +82,8 @@ export function parseHeaders(text: string): HeaderRule[] {
   return rules;
 }
 
-export function serveDist(options: { port: number; api: string; dist?: string }): Promise<Server> {
+/** `compress: false` serves every file as stored (the "before" of docs/BENCHMARKS.md's SPA load). */
+export function serveDist(options: { port: number; api: string; dist?: string; compress?: boolean }): Promise<Server> {
   const dist = options.dist ?? fileURLToPath(new URL("../web/dist/", import.meta.url));
   const headersFile = join(dist, "_headers");
   const rules = existsSync(headersFile) ? parseHeaders(readFileSync(headersFile, "utf8")) : [];
@@ -111,7 +112,7 @@ export function serveDist(options: { port: number; api: string; dist?: string })
       if (!rule.pattern.test(path)) continue;
       for (const [name, value] of rule.headers) merged.set(name, merged.has(name) ? `${merged.get(name)}, ${value}` : value);
     }
-    const compressible = COMPRESSIBLE.has(extname(file));
+    const compressible = options.compress !== false && COMPRESSIBLE.has(extname(file));
     const encoding = compressible ? negotiateEncoding(req.headers["accept-encoding"]) : "identity";
     const body = bodyOf(file, encoding);
     res.writeHead(200, {
@@ -128,6 +129,6 @@ export function serveDist(options: { port: number; api: string; dist?: string })
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.env.PORT ?? 4173);
-  await serveDist({ port, api: process.env.API_URL ?? "http://127.0.0.1:8787" });
+  await serveDist({ port, api: process.env.API_URL ?? "http://127.0.0.1:8787", dist: process.env.DIST, compress: process.env.COMPRESS !== "false" });
   console.log(`web/dist on http://127.0.0.1:${port} (/api -> ${process.env.API_URL ?? "http://127.0.0.1:8787"})`);
 }
