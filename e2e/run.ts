@@ -47,8 +47,11 @@ try {
     await adminUsage(suite, browser, viewport, callsBefore);
   }
   await suite.test(`phone on slow 4G, 4x slower CPU: the login page's LCP is at most ${LCP_BUDGET_MS} ms`, null, async () => {
-    const load = await measureLoginLcp(browser);
-    console.log(`    LCP ${load.lcpMs} ms; ${load.transferredBytes} bytes in ${load.responses} responses (${load.scripts} scripts)`);
+    // The median of three cold loads: one run on a shared machine can catch another process's CPU burst.
+    const runs = [await measureLoginLcp(browser), await measureLoginLcp(browser), await measureLoginLcp(browser)];
+    const load = runs.sort((a, b) => a.lcpMs - b.lcpMs)[1] ?? runs[0];
+    assert(load, "no measurement");
+    console.log(`    LCP ${runs.map((r) => r.lcpMs).join(" / ")} ms, median ${load.lcpMs}; ${load.transferredBytes} bytes in ${load.responses} responses (${load.scripts} scripts)`);
     assert(load.lcpMs > 0, "no largest-contentful-paint entry was recorded");
     assert(load.lcpMs <= LCP_BUDGET_MS, `LCP ${load.lcpMs} ms is over ${LCP_BUDGET_MS} ms`);
   });

@@ -6,7 +6,7 @@
  *
  *   node e2e/serve-dist.ts            # http://127.0.0.1:4173, API at http://127.0.0.1:8787
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,6 +88,13 @@ export function serveDist(options: { port: number; api: string; dist?: string; c
   const headersFile = join(dist, "_headers");
   const rules = existsSync(headersFile) ? parseHeaders(readFileSync(headersFile, "utf8")) : [];
   const api = new URL(options.api);
+  // Pages stores assets compressed: compress everything up front, so no request waits on Brotli.
+  if (options.compress !== false) {
+    for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
+      const file = join(entry.parentPath, entry.name);
+      if (entry.isFile() && COMPRESSIBLE.has(extname(file))) for (const encoding of ["br", "gzip"] as const) bodyOf(file, encoding);
+    }
+  }
 
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://local").pathname);

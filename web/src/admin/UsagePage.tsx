@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { api, unwrap } from "../api/client.ts";
 import type { Usage, UsageDay } from "../api/types.ts";
 import { ErrorView } from "../ui/ErrorView.tsx";
@@ -62,15 +62,24 @@ function CallsChart({ days, budget }: { days: UsageDay[]; budget: number }) {
         <li className="flex items-center gap-1.5"><span className="inline-block size-3 rounded-sm bg-brand-600" /> model calls</li>
         <li className="flex items-center gap-1.5"><span className="inline-block size-3 rounded-sm bg-amber-500" /> over 80 % of the budget</li>
         <li className="flex items-center gap-1.5"><span className="inline-block h-0 w-4 border-t-2 border-dashed border-red-700" /> budget</li>
-        <li className="flex items-center gap-1.5"><span className="inline-block h-0 w-4 border-t-2 border-emerald-700" /> estimated cost</li>
+        <li className="flex items-center gap-1.5"><span className="inline-block h-0 w-4 border-t-2 border-emerald-700" /> estimated cost (to its own scale)</li>
       </ul>
+    </div>
+  );
+}
+
+/** A table that may scroll sideways on a phone: focusable, so keyboard users can scroll it too. */
+function Scrolling({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div role="region" aria-label={label} tabIndex={0} className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200">
+      {children}
     </div>
   );
 }
 
 function DaysTable({ days }: { days: UsageDay[] }) {
   return (
-    <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200">
+    <Scrolling label="Per day">
       <table className="w-full min-w-[40rem] text-left text-sm">
         <caption className="sr-only">Model calls, cost and job outcomes per UTC day, newest first</caption>
         <thead className="border-b border-slate-200 text-slate-600">
@@ -96,7 +105,7 @@ function DaysTable({ days }: { days: UsageDay[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </Scrolling>
   );
 }
 
@@ -138,7 +147,7 @@ function Report({ usage }: { usage: Usage }) {
         {totals.topAccounts.length === 0 ? (
           <p className="text-slate-700">No account made a model call in this range.</p>
         ) : (
-          <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200">
+          <Scrolling label="Top accounts">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">Accounts with the most model calls over the range</caption>
               <thead className="border-b border-slate-200 text-slate-600">
@@ -156,7 +165,7 @@ function Report({ usage }: { usage: Usage }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Scrolling>
         )}
       </section>
     </div>
