@@ -46,6 +46,7 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
               STANDIN_NEON: stack.neonSql.replace(/\/sql$/, ""),
               STANDIN_UPSTASH: stack.upstash,
               STANDIN_GEMINI: stack.gemini,
+              STANDIN_WEBHOOK: stack.webhook,
               // Each project names its driver (wrangler would also load a hand-written .dev.vars).
               DB_DRIVER: postgresUrl ? "hyperdrive" : "neon-http",
             },

@@ -39,6 +39,7 @@ describe.each(backendVariants)("drizzle/ migrations on $name", (variant) => {
         "idempotency_keys",
         "jobs",
         "messages",
+        "model_calls",
         "refresh_tokens",
         "template_versions",
         "templates",

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
+import { axeViolations } from "./axe.ts";
 
 export const screenshotDir = new URL("../docs/screenshots/", import.meta.url);
 const failureDir = new URL("../.data/e2e-failures/", import.meta.url);
@@ -20,6 +21,8 @@ export class Suite {
   readonly results: Result[] = [];
   /** CSP violations and uncaught errors any watched page reported. */
   readonly browserProblems: string[] = [];
+  /** Serious or critical axe violations, per screen (checked by one test at the end). */
+  readonly accessibilityProblems = accessibilityProblems;
 
   /** Collects what the browser complains about on `page` (checked by one test at the end). */
   watch(page: Page): void {
@@ -71,8 +74,14 @@ export class Suite {
   }
 }
 
-/** Saves docs/screenshots/<name>.png (full page). */
+const accessibilityProblems: string[] = [];
+
+/**
+ * Saves docs/screenshots/<name>.png (full page). Every screen the suite saves is also audited with
+ * axe (./axe.ts); its serious and critical violations are reported by the suite's last test.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  for (const violation of await axeViolations(page)) accessibilityProblems.push(`${name}: ${violation}`);
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: new URL(`${name}.png`, screenshotDir).pathname, fullPage: true, animations: "disabled", caret: "hide" });
 }

@@ -67,3 +67,20 @@ export async function slowModel(ms: number): Promise<(() => Promise<void>) | nul
   await setFault(gemini.url, { scope, latencyMs: ms });
   return () => clearFaults(gemini.url ?? "", scope);
 }
+
+/** Today's model calls as the admin usage report counts them (live), or null without an admin. */
+export async function modelCallsToday(): Promise<number | null> {
+  if (!admin) return null;
+  const ip = { "CF-Connecting-IP": `10.250.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}` };
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...ip },
+    body: JSON.stringify({ email: admin.email, password: admin.password }),
+  });
+  if (!login.ok) throw new Error(`admin login answered ${login.status}`);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const res = await fetch(`${baseUrl}/api/v1/admin/usage?days=1`, { headers: { Authorization: `Bearer ${accessToken}`, ...ip } });
+  if (!res.ok) throw new Error(`usage answered ${res.status}`);
+  const usage = (await res.json()) as { days: { modelCalls: number }[] };
+  return usage.days[0]?.modelCalls ?? 0;
+}

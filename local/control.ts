@@ -3,7 +3,7 @@
  * injection, per scope. Uses only `fetch` and `URL`, so tests running inside workerd can import it.
  *
  * Scopes: Neon = the database name, Upstash = the token's suffix after the first `:` (the bare
- * secret is the scope ""), Gemini = the API key.
+ * secret is the scope ""), Gemini = the API key, alert webhook = the path segment after `/hooks/`.
  *
  * @example
  * await setFault(urls.neonSql, { scope: "assay_test_core", down: true });
@@ -26,6 +26,8 @@ export interface Fault {
   status?: number;
   /** A failing request gets its socket destroyed without a response: the client sees a network error. */
   down?: boolean;
+  /** Gemini only: the fault applies to requests for this model alone (e.g. fail the primary, not the fallback). */
+  model?: string;
 }
 
 /** Counter names per stand-in. `statements` counts SQL statements (a batch holds several). */
@@ -34,6 +36,8 @@ export type NeonCount = "query" | "batch" | "statements";
 export type UpstashCount = "command" | "pipeline" | "multi-exec" | "commands";
 /** Token totals let benchmarks estimate model cost. */
 export type GeminiCount = "generate" | "stream" | "countTokens" | "promptTokens" | "candidatesTokens";
+/** Posts the alert-webhook stand-in received. */
+export type WebhookCount = "post";
 
 export type Counts<K extends string = string> = Record<K, number>;
 
@@ -105,4 +109,10 @@ export async function clearSafetyBlock(url: string, scope?: string): Promise<voi
 export async function receivedPrompts(url: string, scope?: string): Promise<ReceivedPrompt[]> {
   const res = await call(controlUrl(url, "prompts", scope), { method: "GET" });
   return (await res.json()) as ReceivedPrompt[];
+}
+
+/** The bodies the alert-webhook stand-in received for `scope`, oldest first. */
+export async function webhookPosts(url: string, scope: string): Promise<unknown[]> {
+  const res = await call(controlUrl(url, "posts", scope), { method: "GET" });
+  return (await res.json()) as unknown[];
 }

@@ -49,7 +49,7 @@ const stack = await startLocalStack({
   redisUrl: process.env.LOCAL_REDIS_URL,
   spawnRedis: true,
   dataDir: DATA_DIR,
-  ports: { neon: 4444, upstash: 4445, gemini: 4446 },
+  ports: { neon: 4444, upstash: 4445, gemini: 4446, webhook: 4447 },
   upstashSecret: secrets.UPSTASH_SECRET,
   seed: seedDatabase,
 }).catch((err: unknown) => {
@@ -77,6 +77,7 @@ const vars: Record<string, string> = {
   UPSTASH_REDIS_REST_TOKEN: stack.upstashToken(),
   GEMINI_API_KEY: "local-gemini-key",
   GEMINI_BASE_URL: stack.urls.gemini,
+  ALERT_WEBHOOK_URL: `${stack.urls.webhook}/hooks/dev`,
   JWT_SECRET: secrets.JWT_SECRET ?? "",
   PASSWORD_PEPPER: secrets.PASSWORD_PEPPER ?? "",
   ADMIN_EMAIL: adminEmail,
@@ -202,6 +203,7 @@ console.log(`
     neon       ${stack.urls.neonSql}${postgresUrl ? `\n    hyperdrive ${postgresUrl}   (DB_DRIVER=hyperdrive: the Worker uses this)` : ""}
     upstash    ${stack.urls.upstash}
     gemini     ${stack.urls.gemini}
+    alerts     ${stack.urls.webhook}/hooks/dev   (posts: ${stack.urls.webhook}/__control/posts?scope=dev)
     admin      ${adminEmail} / ${adminPassword}
   Ctrl-C stops everything.
 `);

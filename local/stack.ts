@@ -1,7 +1,7 @@
 /**
  * The local stack: Node-side stand-ins for Neon (HTTP SQL), Upstash Redis (REST) and Gemini,
  * started together. Everything binds 127.0.0.1. Ports default to 0 (ephemeral, for tests); the
- * dev stack uses DEV_PORTS: Neon 4444, Upstash 4445, Gemini 4446.
+ * dev stack uses DEV_PORTS: Neon 4444, Upstash 4445, Gemini 4446, the alert webhook 4447.
  *
  * @example
  * const stack = await startLocalStack({ migrationsFolder: "drizzle", seed: seedDatabase });
@@ -17,10 +17,11 @@ import { connectionStringFor } from "./neon/credentials.ts";
 import { startNeonStandIn } from "./neon/server.ts";
 import type { Seed } from "./neon/template.ts";
 import { startUpstashStandIn } from "./upstash/server.ts";
+import { startWebhookStandIn } from "./webhook/server.ts";
 
 export type { Seed };
 
-export const DEV_PORTS = { neon: 4444, upstash: 4445, gemini: 4446 } as const;
+export const DEV_PORTS = { neon: 4444, upstash: 4445, gemini: 4446, webhook: 4447 } as const;
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 
@@ -34,7 +35,7 @@ export interface LocalStackOptions {
   /** Persist PGlite databases and a spawned Redis here; otherwise everything lives in memory. */
   dataDir?: string;
   /** 0 or omitted = ephemeral. */
-  ports?: { neon?: number; upstash?: number; gemini?: number };
+  ports?: { neon?: number; upstash?: number; gemini?: number; webhook?: number };
   /** drizzle-kit's output folder (default `<project>/drizzle`); may be empty. */
   migrationsFolder?: string;
   /** Seeds the template after migrating; runs with `neonConfig.fetchEndpoint` pointed at the stand-in. */
@@ -57,6 +58,8 @@ export interface LocalStack {
     upstash: string;
     /** `requestOptions.baseUrl` for @google/generative-ai */
     gemini: string;
+    /** The alert-webhook stand-in; ALERT_WEBHOOK_URL = `${webhook}/hooks/<scope>` */
+    webhook: string;
   };
   /**
    * A connection string the Neon stand-in maps to its own database `name` (created on first use),
@@ -88,6 +91,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const gemini = await startGeminiStandIn({ port: options.ports?.gemini });
     stoppers.push(gemini.close);
+    const webhook = await startWebhookStandIn({ port: options.ports?.webhook });
+    stoppers.push(webhook.close);
     const upstash = await startUpstashStandIn({
       port: options.ports?.upstash,
       secret,
@@ -109,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(neon.close);
     return {
-      urls: { neonSql: neon.sqlUrl, upstash: upstash.url, gemini: gemini.url },
+      urls: { neonSql: neon.sqlUrl, upstash: upstash.url, gemini: gemini.url, webhook: webhook.url },
       databaseUrl: connectionStringFor,
       postgresUrl: (name) => neon.postgresUrl(name),
       upstashToken: (scope) => (scope === undefined ? secret : `${secret}:${scope}`),

@@ -12,6 +12,21 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     sourcemap: false,
+    rolldownOptions: {
+      output: {
+        // Each route is its own chunk (web/src/app/router.tsx); libraries go to vendor chunks named
+        // by what they are, so a deploy that changes only our code keeps the browser's copies. React
+        // and the query cache are on every screen; forms and dialogs load with the screens using them.
+        codeSplitting: {
+          groups: [
+            { name: "vendor-react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 30 },
+            { name: "vendor-query", test: /node_modules[\\/]@tanstack[\\/]/, priority: 20 },
+            { name: "vendor-forms", test: /node_modules[\\/](react-hook-form|@hookform|zod)[\\/]/, priority: 20 },
+            { name: "vendor-radix", test: /node_modules[\\/](radix-ui|@radix-ui)[\\/]/, priority: 20 },
+          ],
+        },
+      },
+    },
   },
   server: {
     host: "127.0.0.1",

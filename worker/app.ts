@@ -21,6 +21,7 @@ import { jobRoutes } from "./jobs/routes.ts";
 import { supportRoutes } from "./support/routes.ts";
 import { trendRoutes } from "./trends/routes.ts";
 import { exportRoutes } from "./export/routes.ts";
+import { usageRoutes } from "./usage/routes.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -49,6 +50,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/v1", supportRoutes);
   app.route("/api/v1", trendRoutes);
   app.route("/api/v1", exportRoutes);
+  app.route("/api/v1", usageRoutes);
 
   app.doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -28,6 +28,17 @@ describe("loadConfig", () => {
     }
   });
 
+  it("has dated model prices by default and names malformed usage settings", () => {
+    const config = loadConfig(base);
+    expect(config.AI_MODEL_PRICES.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(config.AI_MODEL_PRICES.models[config.GEMINI_MODEL]).toBeDefined();
+    expect(config.AI_MODEL_PRICES.models[config.GEMINI_FALLBACK_MODEL]).toBeDefined();
+    expect(() => loadConfig({ ...base, AI_MODEL_PRICES: "{not json" } as Env)).toThrow(/AI_MODEL_PRICES must be JSON/);
+    expect(() => loadConfig({ ...base, AI_MODEL_PRICES: '{"models":{}}' } as Env)).toThrow(/AI_MODEL_PRICES/);
+    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: "hooks.example" } as Env)).toThrow(/ALERT_WEBHOOK_URL/);
+    expect(() => loadConfig({ ...base, ALERT_ACCOUNT_SHARE: "0" } as Env)).toThrow(/ALERT_ACCOUNT_SHARE/);
+  });
+
   it("refuses an unknown database driver, naming it", () => {
     expect(() => loadConfig({ ...base, DB_DRIVER: "mysql" } as Env)).toThrow(/DB_DRIVER must be neon-http or hyperdrive/);
   });

@@ -44,6 +44,9 @@ export interface Env {
   AI_SWEEP_AFTER_SECONDS?: string;
   AI_EVENTS_POLL_MS?: string;
   AI_EVENTS_MAX_SECONDS?: string;
+  AI_MODEL_PRICES?: string;
+  ALERT_WEBHOOK_URL?: string;
+  ALERT_ACCOUNT_SHARE?: string;
   CORS_ORIGINS?: string;
   SLOW_QUERY_MS?: string;
   LOG_LEVEL?: string;
@@ -64,6 +67,29 @@ const hyperdriveBinding = z.custom<Hyperdrive>(
   { error: "must be a Hyperdrive binding ([[hyperdrive]] in wrangler.toml)" },
 );
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
+/** A variable holding JSON, parsed (or named in the error) before its own schema checks it. */
+const jsonVar = (name: string, fallback: unknown) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return fallback;
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} must be JSON` });
+        return z.NEVER;
+      }
+    });
+
+/** Gemini API paid-tier prices (ai.google.dev/gemini-api/docs/pricing), as bench/prices.json records them. */
+const DEFAULT_MODEL_PRICES = {
+  asOf: "2025-06-30",
+  models: {
+    "gemini-2.5-flash": { inputPerMillionTokens: 0.3, outputPerMillionTokens: 2.5 },
+    "gemini-2.5-flash-lite": { inputPerMillionTokens: 0.1, outputPerMillionTokens: 0.4 },
+  },
+};
 
 const schema = z
   .object({
@@ -126,6 +152,23 @@ const schema = z
     AI_SWEEP_AFTER_SECONDS: z.coerce.number().int().min(0).default(300),
     AI_EVENTS_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
     AI_EVENTS_MAX_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+    /**
+     * USD per million tokens, per model, as published on the date `asOf` (the usage report's
+     * estimated cost). Defaults: Gemini API paid tier, as bench/prices.json records them.
+     */
+    AI_MODEL_PRICES: jsonVar("AI_MODEL_PRICES", DEFAULT_MODEL_PRICES).pipe(
+      z.object({
+        asOf: z.iso.date(),
+        models: z.record(
+          z.string(),
+          z.object({ inputPerMillionTokens: z.number().nonnegative(), outputPerMillionTokens: z.number().nonnegative() }).strict(),
+        ),
+      }),
+    ),
+    /** Usage alerts (worker/platform/alerts.ts) are also posted here, once each, when set. */
+    ALERT_WEBHOOK_URL: z.url({ error: "ALERT_WEBHOOK_URL must be an http(s) URL" }).optional(),
+    /** One account making more than this share of the daily budget raises an alert. */
+    ALERT_ACCOUNT_SHARE: z.coerce.number().gt(0).max(1).default(0.1),
     CORS_ORIGINS: z
       .string()
       .default("")

@@ -63,7 +63,7 @@ export async function startGeminiStandIn(options: { port?: number }): Promise<Ge
     }
     const kind = action === "countTokens" ? "countTokens" : action === "streamGenerateContent" ? "stream" : "generate";
     controls.counters.add(apiKey, kind);
-    if (await controls.faults.apply(apiKey, req, res, (status) => googleError(status, `injected fault: HTTP ${status}`))) return;
+    if (await controls.faults.apply(apiKey, req, res, (status) => googleError(status, `injected fault: HTTP ${status}`), model)) return;
 
     if (kind === "countTokens") {
       sendJson(res, 200, { totalTokens: countTokens(promptText(request)) });

@@ -33,6 +33,15 @@ describe("FaultTable", () => {
     expect(await table.decide("s")).toEqual({ kind: "pass" });
   });
 
+  it("applies a fault naming a model to that model's requests only", async () => {
+    const table = new FaultTable();
+    table.set({ scope: "s", status: 503, model: "primary" });
+    expect(await table.decide("s", "primary")).toEqual({ kind: "status", status: 503 });
+    expect(await table.decide("s", "fallback")).toEqual({ kind: "pass" });
+    expect(await table.decide("s")).toEqual({ kind: "pass" });
+    expect(parseFault({ model: 3 })).toMatch(/model/);
+  });
+
   it("rejects malformed faults", () => {
     expect(parseFault({ errorRate: 2 })).toMatch(/errorRate/);
     expect(parseFault({ status: 42 })).toMatch(/status/);

@@ -39,8 +39,8 @@ export class FaultTable {
    * Applies the fault for `scope` to one request: waits out the latency, then decides its fate.
    * Returns true when the request was answered (or its socket destroyed) here.
    */
-  async apply(scope: string, req: IncomingMessage, res: ServerResponse, errorBody: (status: number) => unknown): Promise<boolean> {
-    const outcome = await this.decide(scope);
+  async apply(scope: string, req: IncomingMessage, res: ServerResponse, errorBody: (status: number) => unknown, model?: string): Promise<boolean> {
+    const outcome = await this.decide(scope, model);
     if (outcome.kind === "pass") return false;
     if (outcome.kind === "down") {
       req.socket.destroy();
@@ -50,12 +50,14 @@ export class FaultTable {
     return true;
   }
 
-  async decide(scope: string): Promise<FaultOutcome> {
+  /** `model`: the model a Gemini request asks for; a fault naming another model lets it pass. */
+  async decide(scope: string, model?: string): Promise<FaultOutcome> {
     const scoped = this.#faults.get(scope);
     const global = this.#faults.get(ALL_SCOPES);
     if (!scoped && !global) return { kind: "pass" };
     // A scoped fault overrides the global one field by field.
     const fault: Fault = { ...global?.fault, ...scoped?.fault };
+    if (fault.model !== undefined && fault.model !== model) return { kind: "pass" };
     const active = (scoped ?? global) as ActiveFault;
     if (fault.latencyMs && fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
     const rate = fault.errorRate ?? (fault.status !== undefined || fault.down ? 1 : 0);
@@ -70,7 +72,7 @@ export class FaultTable {
 /** Validates a fault posted to the control endpoint; returns an error message when it is wrong. */
 export function parseFault(body: unknown): Fault | string {
   if (!isRecord(body)) return "body must be a JSON object";
-  const { scope, latencyMs, errorRate, status, down } = body;
+  const { scope, latencyMs, errorRate, status, down, model } = body;
   if (scope !== undefined && typeof scope !== "string") return "scope must be a string";
   if (latencyMs !== undefined && (typeof latencyMs !== "number" || latencyMs < 0)) return "latencyMs must be a number >= 0";
   if (errorRate !== undefined && (typeof errorRate !== "number" || errorRate < 0 || errorRate > 1))
@@ -78,5 +80,6 @@ export function parseFault(body: unknown): Fault | string {
   if (status !== undefined && (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599))
     return "status must be an HTTP status code";
   if (down !== undefined && typeof down !== "boolean") return "down must be a boolean";
-  return { scope, latencyMs, errorRate, status, down };
+  if (model !== undefined && typeof model !== "string") return "model must be a string";
+  return { scope, latencyMs, errorRate, status, down, model };
 }

@@ -7,6 +7,8 @@ export const workerProjects: Record<string, string[]> = {
   auth: ["worker/auth/**/*.test.ts"],
   assessments: ["worker/templates/**/*.test.ts", "worker/assessments/**/*.test.ts", "worker/trends/**/*.test.ts", "worker/export/**/*.test.ts"],
   ai: ["worker/conversations/**/*.test.ts", "worker/jobs/**/*.test.ts", "worker/ai/**/*.test.ts", "worker/support/**/*.test.ts"],
+  /** Its own database: the usage report's figures are exact only over jobs nobody else made. */
+  usage: ["worker/usage/**/*.test.ts"],
   /**
    * The feature suites again, with DB_DRIVER=hyperdrive: the Worker reaches its database through a
    * Hyperdrive binding (the real PostgreSQL, or PGlite behind the local wire endpoint) instead of

@@ -227,18 +227,52 @@ export const jobs = pgTable(
     outputTokens: integer("output_tokens"),
     /** A running job whose lease has passed is presumed crashed; the sweeper re-enqueues it. */
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    /** Failed because the queue gave up on it (the dead-letter queue), not by the consumer's own decision. */
+    deadLettered: boolean("dead_lettered").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
     index("jobs_user_idx").on(t.userId, t.createdAt.desc()),
+    /** The usage report: jobs finished per UTC day (outcomes, time to finish). */
+    index("jobs_finished_idx")
+      .on(t.finishedAt)
+      .where(sql`${t.finishedAt} is not null`),
     index("jobs_unfinished_idx")
       .on(t.status, t.updatedAt)
       .where(sql`${t.status} in ('queued', 'running')`),
     check("jobs_kind_check", sql`${t.kind} in ('assessment_analysis', 'chat_reply')`),
     check("jobs_status_check", sql`${t.status} in ('queued', 'running', 'succeeded', 'failed')`),
     check("jobs_attempts_check", sql`${t.attempts} >= 0`),
+  ],
+);
+
+/**
+ * One row per model call (answered or failed), written in the same statement as the job transition
+ * that follows the call: what the usage report counts per day, model and account. It outlives the
+ * job and, anonymised, the account (`user_id` set null), so past spend stays true.
+ */
+export const modelCalls = pgTable(
+  "model_calls",
+  {
+    id: uuid("id").primaryKey(),
+    jobId: uuid("job_id").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    model: text("model").notNull(),
+    /** The job's attempt this call was (1 = the first; the fallback model answers even attempts). */
+    attempt: integer("attempt").notNull(),
+    /** False when the model failed (no answer, no tokens billed). */
+    answered: boolean("answered").notNull(),
+    /** From the SDK's usageMetadata: promptTokenCount / candidatesTokenCount. */
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("model_calls_created_idx").on(t.createdAt),
+    index("model_calls_user_idx").on(t.userId),
+    check("model_calls_attempt_check", sql`${t.attempt} >= 1`),
   ],
 );
 

@@ -3,17 +3,19 @@
  * is acked or retried on its own, with exponential backoff and jitter. Messages the queue gave up
  * on arrive from the dead-letter queue and fail their job with a message the user can read.
  */
+import type { SQL } from "drizzle-orm";
 import { aiFailureMessage, AiError, generate } from "../ai/gemini.ts";
 import type { Config, Env, JobMessage } from "../config.ts";
 import type { Services } from "../context.ts";
 import { errorFields } from "../platform/log.ts";
-import { callWasReserved, spendModelCall } from "../platform/quota.ts";
+import { callWasReserved, spendModelCall, type Defer } from "../platform/quota.ts";
 import { servicesFor } from "../platform/services.ts";
 import { invalidateAssessmentCache } from "../assessments/service.ts";
 import { claimJob, deferJob, failAbandonedJob, failJob, requeueJob, succeedJob, type FinishedJob } from "./lifecycle.ts";
 import { newMetrics, withMetrics } from "../platform/metrics.ts";
 import { answerEffect, prepareTask } from "./tasks.ts";
 import { safetyBlockedReply } from "../support/care.ts";
+import { modelCallRecord } from "./accounting.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_DELAY_SECONDS = 12 * 60 * 60; // the queue's limit for a retry delay
@@ -46,12 +48,17 @@ async function settled(services: Services, finished: FinishedJob | undefined): P
   return finished;
 }
 
-/** Runs one delivery of a job. Throws only when the database or cache failed around it. */
-export async function runJob(services: Services, jobId: string): Promise<JobOutcome> {
+/**
+ * Runs one delivery of a job. Throws only when the database or cache failed around it. `defer`
+ * takes work that may outlive the delivery (usage alerts).
+ */
+export async function runJob(services: Services, jobId: string, defer: Defer = () => undefined): Promise<JobOutcome> {
   const { config, db } = services;
   const job = await claimJob(db.primary, jobId, leaseSeconds(config));
   if (!job) return done; // a duplicate delivery, a finished job, or one someone else holds
   const logger = services.logger.child({ jobId, kind: job.kind, attempt: job.attempts });
+  // Accounting: once the model is asked, the transition that follows records the call (./accounting.ts).
+  let modelCall: SQL[] = [];
   try {
     const task = await prepareTask(db.primary, job);
     if ("gone" in task) {
@@ -60,17 +67,20 @@ export async function runJob(services: Services, jobId: string): Promise<JobOutc
       return done;
     }
     if (!callWasReserved(job.createdAt, job.attempts)) {
-      const permit = await spendModelCall(services);
+      const permit = await spendModelCall(services, job.userId, defer);
       if (!permit.ok) {
         await deferJob(db.primary, job, permit.retryAfterSeconds);
         logger.warn("daily AI budget spent; job waits for the reset", { retryAfterSeconds: permit.retryAfterSeconds });
         return later(permit.retryAfterSeconds + 1);
       }
     }
-    const answer = await generate(config, modelFor(config, job.attempts), task.prompt);
+    const model = modelFor(config, job.attempts);
+    modelCall = [modelCallRecord(job, model)];
+    const answer = await generate(config, model, task.prompt);
+    modelCall = [modelCallRecord(job, model, answer)];
     // Blocked for safety: the job still succeeds, with a fixed caring reply (docs/SUPPORT.md).
     const text = answer.safetyBlock ? safetyBlockedReply(job.kind) : answer.text;
-    const finished = await settled(services, await succeedJob(db.primary, job, answer, answerEffect(job, text)));
+    const finished = await settled(services, await succeedJob(db.primary, job, answer, answerEffect(job, text), modelCall));
     logger.info(finished ? "job succeeded" : "job finished elsewhere", {
       safetyBlock: answer.safetyBlock,
       model: answer.model,
@@ -82,14 +92,14 @@ export async function runJob(services: Services, jobId: string): Promise<JobOutc
     const failure = err instanceof AiError ? err : undefined;
     logger.warn("job attempt failed", { failure: failure?.failure, ...errorFields(err) });
     if (failure && !failure.retryable) {
-      await settled(services, await failJob(db.primary, job, failure.userMessage));
+      await settled(services, await failJob(db.primary, job, failure.userMessage, modelCall));
       return done;
     }
     if (job.attempts >= config.AI_MAX_ATTEMPTS) {
-      await settled(services, await failJob(db.primary, job, failure?.userMessage ?? aiFailureMessage("unavailable")));
+      await settled(services, await failJob(db.primary, job, failure?.userMessage ?? aiFailureMessage("unavailable"), modelCall));
       return done;
     }
-    await requeueJob(db.primary, job);
+    await requeueJob(db.primary, job, modelCall);
     return later(backoffSeconds(config, job.attempts));
   }
 }
@@ -129,8 +139,9 @@ async function consume(services: Services, message: Message<unknown>, run: (jobI
  * @example
  * export default { fetch: app.fetch, queue: handleJobBatch };
  */
-export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
+export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, ctx?: ExecutionContext): Promise<void> {
   const services = servicesFor(env);
+  const defer: Defer = (work) => ctx?.waitUntil(work);
   const deadLetters = batch.queue.endsWith("-dlq");
   await Promise.all(
     // Each message gets its own measurement scope: its round trips are counted (and its Redis
@@ -138,7 +149,7 @@ export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, 
     batch.messages.map((message) =>
       withMetrics(newMetrics(), () =>
         consume(services, message, async (jobId) => {
-          if (!deadLetters) return runJob(services, jobId);
+          if (!deadLetters) return runJob(services, jobId, defer);
           const failed = await settled(services, await failAbandonedJob(services.db.primary, jobId, ABANDONED_MESSAGE));
           services.logger.warn("dead-lettered job", { jobId, failed: failed !== undefined });
           return done;

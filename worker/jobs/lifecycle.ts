@@ -42,9 +42,9 @@ export async function claimJob(db: Db, jobId: string, leaseSeconds: number): Pro
 
 const heldBy = (job: JobRow) => and(eq(jobs.id, job.id), eq(jobs.status, "running"), eq(jobs.attempts, job.attempts));
 
-/** Back to the queue after a retryable failure; the attempt counts. */
-export async function requeueJob(db: Db, job: JobRow): Promise<void> {
-  await db.update(jobs).set({ status: "queued", leaseExpiresAt: null, updatedAt: now }).where(heldBy(job));
+/** Back to the queue after a retryable failure; the attempt counts. `also`: statements reading `done` (accounting). */
+export async function requeueJob(db: Db, job: JobRow, also: SQL[] = []): Promise<void> {
+  await transition(db, fenceOf(job), sql`status = 'queued', lease_expires_at = null`, also);
 }
 
 /**
@@ -72,19 +72,23 @@ export interface FinishedJob {
 }
 
 /**
- * Ends a job and applies its effects in one statement. Each effect is an UPDATE of the subject that
- * reads the finished job from the CTE `done` (`where id in (select subject_id from done)`); data-
- * modifying CTEs always run. Resolves to the finished job, or undefined if the fence matched nothing.
+ * Moves a job and applies its effects in one statement. Each effect is a statement that reads the
+ * moved job from the CTE `done` (`where id in (select subject_id from done)`, `... from done`);
+ * data-modifying CTEs always run. Resolves to the moved job, or undefined if the fence matched nothing.
  */
-async function finish(db: Db, fence: SQL, set: SQL, effects: SQL[]): Promise<FinishedJob | undefined> {
+async function transition(db: Db, fence: SQL, set: SQL, effects: SQL[]): Promise<FinishedJob | undefined> {
   const ctes = effects.map((effect, i) => sql`, ${sql.identifier(`effect_${i}`)} as (${effect})`);
   const result = await db.execute<{ user_id: string; kind: JobRow["kind"] }>(sql`
-    with done as (update jobs set ${set}, lease_expires_at = null, finished_at = now(), updated_at = now()
-                  where ${fence} returning subject_id, user_id, kind)
+    with done as (update jobs set ${set}, updated_at = now() where ${fence} returning subject_id, user_id, kind)
     ${sql.join(ctes)}
     select user_id, kind from done`);
   const row = result.rows[0];
   return row && { userId: row.user_id, kind: row.kind };
+}
+
+/** Ends a job (a terminal status) and applies its effects in the same statement. */
+function finish(db: Db, fence: SQL, set: SQL, effects: SQL[]): Promise<FinishedJob | undefined> {
+  return transition(db, fence, sql`${set}, lease_expires_at = null, finished_at = now()`, effects);
 }
 
 const fenceOf = (job: JobRow) => sql`id = ${job.id} and status = 'running' and attempts = ${job.attempts}`;
@@ -99,14 +103,14 @@ function failSubject(error: string): SQL[] {
   ];
 }
 
-export function succeedJob(db: Db, job: JobRow, answer: JobAnswer, effect: SQL): Promise<FinishedJob | undefined> {
+export function succeedJob(db: Db, job: JobRow, answer: JobAnswer, effect: SQL, also: SQL[] = []): Promise<FinishedJob | undefined> {
   const set = sql`status = 'succeeded', error = null, model = ${answer.model},
                   prompt_tokens = ${answer.promptTokens}, output_tokens = ${answer.outputTokens}`;
-  return finish(db, fenceOf(job), set, [effect]);
+  return finish(db, fenceOf(job), set, [effect, ...also]);
 }
 
-export function failJob(db: Db, job: JobRow, error: string): Promise<FinishedJob | undefined> {
-  return finish(db, fenceOf(job), sql`status = 'failed', error = ${error}`, failSubject(error));
+export function failJob(db: Db, job: JobRow, error: string, also: SQL[] = []): Promise<FinishedJob | undefined> {
+  return finish(db, fenceOf(job), sql`status = 'failed', error = ${error}`, [...failSubject(error), ...also]);
 }
 
 /**
@@ -116,5 +120,5 @@ export function failJob(db: Db, job: JobRow, error: string): Promise<FinishedJob
 export function failAbandonedJob(db: Db, jobId: string, error: string): Promise<FinishedJob | undefined> {
   const fence = sql`id = ${jobId} and ((status = 'queued' and (lease_expires_at is null or lease_expires_at <= now()))
                     or (status = 'running' and lease_expires_at <= now()))`;
-  return finish(db, fence, sql`status = 'failed', error = ${error}`, failSubject(error));
+  return finish(db, fence, sql`status = 'failed', error = ${error}, dead_lettered = true`, failSubject(error));
 }

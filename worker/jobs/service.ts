@@ -56,6 +56,7 @@ export function newJob(userId: string, kind: JobKind, subjectId: string, now: Da
     promptTokens: null,
     outputTokens: null,
     leaseExpiresAt: null,
+    deadLettered: false,
     createdAt: now,
     updatedAt: now,
     finishedAt: null,

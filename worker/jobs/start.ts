@@ -84,7 +84,7 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
   const db = services.db.primary;
   const idem = await idempotentRequest(c, options.userId, options.idempotencyKey, options.requestBody);
 
-  const admitting = admitAiWork(services, options.userId);
+  const admitting = admitAiWork(services, options.userId, (work) => c.executionCtx.waitUntil(work));
   let admission: AiAdmission;
   let stored: StoredResponse | undefined;
   let preloaded: T;

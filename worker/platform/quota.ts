@@ -2,12 +2,14 @@
  * The global daily AI budget: model calls per UTC day (AI_DAILY_BUDGET), one counter in Upstash
  * shared by every isolate and region, so the provider's quota is never exceeded whatever the
  * concurrency. Admitting new work reserves its first model call; every further call (a retry, a
- * job that waited past midnight) is counted when it is made. Fails closed: when Upstash cannot
+ * job that waited past midnight) is counted when it is made, for the day and for the account (the
+ * usage alerts of ./alerts.ts watch both). Fails closed: when Upstash cannot
  * answer, nothing is admitted (503) and no model call is made.
  */
 import type { Context } from "hono";
 import type { AppEnv, Services } from "../context.ts";
 import { ApiError, DependencyError } from "../errors.ts";
+import { watchUsage } from "./alerts.ts";
 import { checkLimits, enforce, type LimitDecision } from "./limits.ts";
 import { errorFields } from "./log.ts";
 import { keyOf } from "./redis.ts";
@@ -28,22 +30,59 @@ function budgetKey(services: Services, now: number): string {
   return keyOf(services.config, "ai", "budget", budgetDay(now));
 }
 
-/** Counts one call; resolves to the day's count including it. */
-async function countCall(services: Services, key: string): Promise<number> {
+/** Today's model calls of one account: what the account-share alert watches. */
+function accountKey(services: Services, userId: string, now: number): string {
+  return keyOf(services.config, "ai", "calls", budgetDay(now), userId);
+}
+
+/** Runs work after the response (`waitUntil`): usage alerts. */
+export type Defer = (work: Promise<unknown>) => void;
+
+interface CallKeys {
+  budget: string;
+  account: string;
+}
+
+function callKeys(services: Services, userId: string, now: number): CallKeys {
+  return { budget: budgetKey(services, now), account: accountKey(services, userId, now) };
+}
+
+const COUNTER_TTL_SECONDS = 2 * 24 * 60 * 60;
+
+/**
+ * Counts one call for the day and the account (one Upstash round trip); resolves to the day's
+ * count including it. Passing an alert threshold hands the alert to `defer`.
+ */
+async function countCall(services: Services, keys: CallKeys, userId: string, now: number, defer: Defer): Promise<number> {
+  const { redis } = services;
+  let count: number;
+  let accountCalls: number;
   try {
-    const [count] = await Promise.all([services.redis.incr(key), services.redis.expire(key, 2 * 24 * 60 * 60)]);
-    return count;
+    [count, , accountCalls] = await Promise.all([
+      redis.incr(keys.budget),
+      redis.expire(keys.budget, COUNTER_TTL_SECONDS),
+      redis.incr(keys.account),
+      redis.expire(keys.account, COUNTER_TTL_SECONDS),
+    ]);
   } catch (cause) {
     throw new DependencyError("cache", "AI budget unavailable", { cause });
   }
+  const alerts = watchUsage(services, { day: budgetDay(now), calls: count, userId, accountCalls });
+  if (alerts) defer(alerts);
+  return count;
 }
 
-async function uncountCall(services: Services, key: string): Promise<void> {
+async function uncountCall(services: Services, keys: CallKeys): Promise<void> {
   try {
-    await services.redis.decr(key);
+    await Promise.all([services.redis.decr(keys.budget), services.redis.decr(keys.account)]);
   } catch (err) {
-    services.logger.warn("could not give back an AI budget reservation", { key, ...errorFields(err) });
+    services.logger.warn("could not give back an AI budget reservation", { key: keys.budget, ...errorFields(err) });
   }
+}
+
+/** Today's model calls so far (counted and reserved), live from the shared counter. */
+export async function modelCallsToday(services: Services, now = Date.now()): Promise<number> {
+  return Number((await services.redis.get<number | string>(budgetKey(services, now))) ?? 0);
 }
 
 export interface AiAdmission {
@@ -62,14 +101,14 @@ export interface AiAdmission {
  * const admission = await admitAiWork(services, userId);
  * enforceAdmission(c, admission);
  */
-export async function admitAiWork(services: Services, userId: string, now = Date.now()): Promise<AiAdmission> {
-  const key = budgetKey(services, now);
+export async function admitAiWork(services: Services, userId: string, defer: Defer, now = Date.now()): Promise<AiAdmission> {
+  const keys = callKeys(services, userId, now);
   const [limits, count] = await Promise.allSettled([
     checkLimits(services, [{ policy: "ai.work.user", identifier: userId }]),
-    countCall(services, key),
+    countCall(services, keys, userId, now, defer),
   ]);
   if (limits.status === "rejected" || count.status === "rejected") {
-    if (count.status === "fulfilled") await uncountCall(services, key);
+    if (count.status === "fulfilled") await uncountCall(services, keys);
     throw limits.status === "rejected" ? limits.reason : (count as PromiseRejectedResult).reason;
   }
   let released = false;
@@ -79,7 +118,7 @@ export async function admitAiWork(services: Services, userId: string, now = Date
     release: async () => {
       if (released) return;
       released = true;
-      await uncountCall(services, key);
+      await uncountCall(services, keys);
     },
   };
 }
@@ -107,14 +146,14 @@ export function enforceAdmission(c: Context<AppEnv>, admission: AiAdmission): vo
 export type ModelCallPermit = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
- * Counts one model call against today's budget; refused (and not counted) when it is spent.
- * Throws a DependencyError when Upstash cannot answer.
+ * Counts one model call of `userId`'s job against today's budget; refused (and not counted) when
+ * it is spent. Throws a DependencyError when Upstash cannot answer.
  */
-export async function spendModelCall(services: Services, now = Date.now()): Promise<ModelCallPermit> {
-  const key = budgetKey(services, now);
-  const count = await countCall(services, key);
+export async function spendModelCall(services: Services, userId: string, defer: Defer, now = Date.now()): Promise<ModelCallPermit> {
+  const keys = callKeys(services, userId, now);
+  const count = await countCall(services, keys, userId, now, defer);
   if (count <= services.config.AI_DAILY_BUDGET) return { ok: true };
-  await uncountCall(services, key);
+  await uncountCall(services, keys);
   return { ok: false, retryAfterSeconds: secondsUntilReset(now) };
 }
 

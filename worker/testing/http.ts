@@ -9,6 +9,7 @@ export interface TestEnv {
   STANDIN_NEON: string;
   STANDIN_UPSTASH: string;
   STANDIN_GEMINI: string;
+  STANDIN_WEBHOOK: string;
   UPSTASH_REDIS_REST_TOKEN: string;
   GEMINI_API_KEY: string;
   DATABASE_URL: string;

@@ -82,6 +82,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * AI usage per UTC day: calls against the budget, tokens and cost per model, job outcomes, top accounts (admin)
+         * @description Past days come from the database and may lag by up to 60 s (cached); today's `modelCalls` is live from the shared budget counter. Costs are estimates from the configured prices (`pricesAsOf`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description UTC days to report, today included (1..31) */
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report, newest day first */
+                200: {
+                    headers: {
+                        /** @description private, no-cache */
+                        "Cache-Control"?: string;
+                        /** @description Strong entity tag of the body */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Usage"];
+                    };
+                };
+                /** @description Not modified: the `If-None-Match` tag is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid JSON or a request that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assessments": {
         parameters: {
             query?: never;
@@ -2859,6 +2948,57 @@ export interface components {
             displayName?: string;
             /** @example correct horse battery staple */
             newPassword?: string;
+        };
+        Usage: {
+            /** @description AI_DAILY_BUDGET: model calls per UTC day */
+            budget: number;
+            /** @description Newest day first */
+            days: components["schemas"]["UsageDay"][];
+            /**
+             * Format: date
+             * @description When the prices behind estimatedCostUsd were published
+             */
+            pricesAsOf: string;
+        };
+        UsageDay: {
+            budget: number;
+            byModel: {
+                /** @description Model calls, answered or failed */
+                calls: number;
+                /** @description From AI_MODEL_PRICES; null when the model has no price */
+                estimatedCostUsd: number | null;
+                inputTokens: number;
+                model: string;
+                outputTokens: number;
+            }[];
+            /**
+             * Format: date
+             * @example 2026-12-02
+             */
+            date: string;
+            /** @description Sum of byModel's estimates (models without a price count 0) */
+            estimatedCostUsd: number;
+            /** @description Seconds from accepted (202) to finished, of the jobs finished that day; null without any */
+            finishSeconds: {
+                p50: number | null;
+                p95: number | null;
+            };
+            jobs: {
+                /** @description Failed jobs the queue gave up on */
+                deadLettered: number;
+                failed: number;
+                /** @description Finished jobs that needed more than one attempt */
+                retried: number;
+                succeeded: number;
+            };
+            /** @description Calls counted against the budget. Today: live from the shared counter (reservations of queued work included) */
+            modelCalls: number;
+            topAccounts: {
+                email: string;
+                modelCalls: number;
+                /** Format: uuid */
+                userId: string;
+            }[];
         };
         User: {
             /** Format: date-time */

@@ -31,3 +31,5 @@ export type TemplateVersionInput = RequestBody<"/api/v1/templates/{slug}", "put"
 export type Trend = ResponseBody<"/api/v1/me/trends", "get", 200>;
 export type TrendScale = Trend["scales"][number];
 export type TrendPoint = TrendScale["points"][number];
+export type Usage = ResponseBody<"/api/v1/admin/usage", "get", 200>;
+export type UsageDay = Usage["days"][number];

@@ -1,15 +1,7 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { lazy, type ReactNode, Suspense, useEffect, useState } from "react";
+import { Suspense, useEffect, useState } from "react";
 import { session } from "../api/client.ts";
-import { AssessmentPage } from "../assessments/AssessmentPage.tsx";
-import { ResultsPage } from "../assessments/ResultsPage.tsx";
-import { LoginPage } from "../auth/LoginPage.tsx";
-import { SignupPage } from "../auth/SignupPage.tsx";
 import { useSession } from "../auth/useSession.ts";
-import { ChatListPage } from "../chat/ChatListPage.tsx";
-import { ChatPage } from "../chat/ChatPage.tsx";
-import { DashboardPage } from "../dashboard/DashboardPage.tsx";
-import { SettingsPage } from "../settings/SettingsPage.tsx";
 import { Alert } from "../ui/Alert.tsx";
 import { Button } from "../ui/Button.tsx";
 import { NotFound } from "../ui/ErrorView.tsx";
@@ -18,28 +10,10 @@ import { PageHeading } from "../ui/PageHeading.tsx";
 import { Layout } from "./Layout.tsx";
 import { useOnline } from "./notices.ts";
 import { createQueryClient } from "./queryClient.ts";
-import { matchPath, navigate, useLocation } from "./router.tsx";
+import { navigate, routeFor, useLocation } from "./router.tsx";
 
-const TemplatesAdminPage = lazy(() => import("../admin/TemplatesAdminPage.tsx"));
-
-type Access = "public" | "signed_out" | "signed_in" | "admin";
-interface Route {
-  path: string;
-  access: Access;
-  render: (params: Record<string, string>) => ReactNode;
-}
-
-const routes: Route[] = [
-  { path: "/", access: "signed_in", render: () => <DashboardPage /> },
-  { path: "/login", access: "signed_out", render: () => <LoginPage /> },
-  { path: "/signup", access: "signed_out", render: () => <SignupPage /> },
-  { path: "/assessments/:id", access: "signed_in", render: (p) => <AssessmentPage id={p.id ?? ""} /> },
-  { path: "/assessments/:id/results", access: "signed_in", render: (p) => <ResultsPage id={p.id ?? ""} /> },
-  { path: "/chat", access: "signed_in", render: () => <ChatListPage /> },
-  { path: "/chat/:id", access: "signed_in", render: (p) => <ChatPage id={p.id ?? ""} /> },
-  { path: "/settings", access: "signed_in", render: () => <SettingsPage /> },
-  { path: "/admin/templates", access: "admin", render: () => <TemplatesAdminPage /> },
-];
+// The first screen's chunk loads while the session is restored, not after.
+if (typeof window !== "undefined") void routeFor(window.location.pathname)?.route.page.preload();
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -78,16 +52,20 @@ function Screen() {
   const { pathname, href } = useLocation();
   if (state.status === "restoring") return <Loading label="Opening Assay…" />;
   if (state.status === "unreachable") return <Unreachable />;
-  for (const route of routes) {
-    const params = matchPath(route.path, pathname);
-    if (!params) continue;
+  const found = routeFor(pathname);
+  if (found) {
+    const { route, params } = found;
     const signedIn = state.status === "signed_in";
     if (route.access === "signed_out" && signedIn) return <Redirect to="/" />;
     if ((route.access === "signed_in" || route.access === "admin") && !signedIn) {
       return <Redirect to={pathname === "/" ? "/login" : `/login?next=${encodeURIComponent(href)}`} />;
     }
     if (route.access === "admin" && state.status === "signed_in" && state.user.role !== "admin") return <Forbidden />;
-    return <Suspense fallback={<Loading />}>{route.render(params)}</Suspense>;
+    return (
+      <Suspense fallback={<Loading />}>
+        <route.page.Page params={params} />
+      </Suspense>
+    );
   }
   return <NotFound />;
 }

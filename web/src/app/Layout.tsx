@@ -49,9 +49,14 @@ export function Layout({ children }: { children: ReactNode }) {
                 Settings
               </NavLink>
               {user.role === "admin" && (
-                <NavLink to="/admin/templates" match={(p) => p.startsWith("/admin")}>
-                  Templates
-                </NavLink>
+                <>
+                  <NavLink to="/admin/templates" match={(p) => p.startsWith("/admin/templates")}>
+                    Templates
+                  </NavLink>
+                  <NavLink to="/admin/usage" match={(p) => p.startsWith("/admin/usage")}>
+                    Usage
+                  </NavLink>
+                </>
               )}
               <button
                 type="button"

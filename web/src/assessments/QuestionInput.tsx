@@ -19,7 +19,7 @@ interface Props {
   onChange: (value: AnswerValue) => void;
 }
 
-/** One question: native radios in a fieldset (arrow keys move between choices) or a textarea. */
+/** One question: native radios in a fieldset that is a radio group (arrow keys move between choices) or a textarea. */
 export function QuestionInput({ question, number, value, error, onChange }: Props) {
   const id = useId();
   const errorId = `${id}-error`;
@@ -60,14 +60,19 @@ export function QuestionInput({ question, number, value, error, onChange }: Prop
   }
 
   return (
+    // A fieldset's role (group) allows neither aria-required nor aria-invalid; a radio group takes both.
     <fieldset
+      role="radiogroup"
+      aria-labelledby={`${id}-legend`}
       className="rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:p-5"
       data-question={question.id}
       aria-invalid={error ? true : undefined}
       aria-describedby={error ? errorId : undefined}
       aria-required={question.required}
     >
-      <legend className="float-left w-full font-medium text-slate-900">{legend}</legend>
+      <legend id={`${id}-legend`} className="float-left w-full font-medium text-slate-900">
+        {legend}
+      </legend>
       <div className={`clear-both grid gap-2 pt-3 ${columns[choices.length] ?? ""}`}>
         {choices.map((choice, i) => {
           const checked = value === choice.value;

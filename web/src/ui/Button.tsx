@@ -4,9 +4,10 @@ import { Link } from "../app/router.tsx";
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 
 const variants: Record<Variant, string> = {
-  primary: "bg-brand-700 text-white hover:bg-brand-800 disabled:bg-slate-400",
+  // Disabled fills keep white text at 4.5:1 (axe checks buttons caught mid-transition too).
+  primary: "bg-brand-700 text-white hover:bg-brand-800 disabled:bg-slate-500",
   secondary: "bg-white text-brand-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-500",
-  danger: "bg-red-700 text-white hover:bg-red-800 disabled:bg-slate-400",
+  danger: "bg-red-700 text-white hover:bg-red-800 disabled:bg-slate-500",
   ghost: "text-brand-700 hover:bg-brand-50 disabled:text-slate-500",
 };
 
