@@ -4,6 +4,11 @@
  * concurrency. Admitting new work reserves its first model call; every further call (a retry, a
  * job that waited past midnight) is counted when it is made. Fails closed: when Upstash cannot
  * answer, nothing is admitted (503) and no model call is made.
+ *
+ * No one takes the whole budget: new work is also limited per user per hour and per day, and per
+ * address per day (AI_USER_HOURLY_LIMIT, AI_USER_DAILY_LIMIT, AI_IP_DAILY_LIMIT). When the day's
+ * count passes 80 % and 100 % of the budget, one structured warning per threshold per day is logged
+ * (a Redis SET NX decides which isolate logs it).
  */
 import type { Context } from "hono";
 import type { AppEnv, Services } from "../context.ts";
@@ -46,8 +51,45 @@ async function uncountCall(services: Services, key: string): Promise<void> {
   }
 }
 
+/** Thresholds of the day's budget that are logged once when passed. */
+const BUDGET_WARNINGS = [80, 100] as const;
+
+/** Thresholds this isolate already knows were logged today (spares the SET NX round trip). */
+const warned = new Set<string>();
+
+/**
+ * Logs `ai budget threshold passed` once per UTC day and threshold, whichever isolate sees the count
+ * pass it first. Never throws: a warning is not worth failing work for.
+ */
+export async function warnOnBudgetUse(services: Services, count: number, now = Date.now()): Promise<void> {
+  const budget = services.config.AI_DAILY_BUDGET;
+  const day = budgetDay(now);
+  for (const percent of BUDGET_WARNINGS) {
+    const memo = `${services.config.KEY_PREFIX}${day}:${percent}`;
+    if (count < Math.ceil((budget * percent) / 100) || warned.has(memo)) continue;
+    warned.add(memo);
+    try {
+      const first = await services.redis.set(keyOf(services.config, "ai", "budget-warned", day, String(percent)), 1, { nx: true, ex: 2 * 24 * 60 * 60 });
+      if (first === "OK") {
+        services.logger.warn("ai budget threshold passed", { event: "ai_budget_threshold", day, percent, used: count, budget });
+      }
+    } catch (err) {
+      warned.delete(memo);
+      services.logger.warn("could not record an AI budget warning", errorFields(err));
+    }
+  }
+}
+
+/** Who asks for new AI work: the account, and the address it asks from (`clientAddress`). */
+export interface Requester {
+  userId: string;
+  address: string;
+}
+
 export interface AiAdmission {
   limits: LimitDecision;
+  /** The day's count of model calls, this reservation included. */
+  budgetUsed: number;
   /** Seconds until the budget resets, when today's is spent. */
   budgetSpentFor: number | undefined;
   /** Gives the reserved call back: the work was not started after all. Never throws. */
@@ -55,17 +97,22 @@ export interface AiAdmission {
 }
 
 /**
- * Reserves one model call of today's budget and counts one unit of the user's AI work, in the same
- * tick (one Upstash round trip). Does not refuse by itself: see `enforceAdmission`.
+ * Reserves one model call of today's budget and counts one unit of the requester's AI work against
+ * the per-user (hourly, daily) and per-address limits, in the same tick (one Upstash round trip).
+ * Does not refuse by itself: see `enforceAdmission`.
  *
  * @example
- * const admission = await admitAiWork(services, userId);
+ * const admission = await admitAiWork(services, { userId, address: clientAddress(c) });
  * enforceAdmission(c, admission);
  */
-export async function admitAiWork(services: Services, userId: string, now = Date.now()): Promise<AiAdmission> {
+export async function admitAiWork(services: Services, requester: Requester, now = Date.now()): Promise<AiAdmission> {
   const key = budgetKey(services, now);
   const [limits, count] = await Promise.allSettled([
-    checkLimits(services, [{ policy: "ai.work.user", identifier: userId }]),
+    checkLimits(services, [
+      { policy: "ai.work.user", identifier: requester.userId },
+      { policy: "ai.work.user.daily", identifier: requester.userId },
+      { policy: "ai.work.ip", identifier: requester.address },
+    ]),
     countCall(services, key),
   ]);
   if (limits.status === "rejected" || count.status === "rejected") {
@@ -75,6 +122,7 @@ export async function admitAiWork(services: Services, userId: string, now = Date
   let released = false;
   return {
     limits: limits.value,
+    budgetUsed: count.value,
     budgetSpentFor: count.value > services.config.AI_DAILY_BUDGET ? secondsUntilReset(now) : undefined,
     release: async () => {
       if (released) return;
@@ -84,8 +132,12 @@ export async function admitAiWork(services: Services, userId: string, now = Date
   };
 }
 
-/** Refuses work the admission did not allow (giving its reservation back) and sets `RateLimit-*`. */
+/**
+ * Refuses work the admission did not allow (giving its reservation back) and sets `RateLimit-*`;
+ * budget warnings are written after the response.
+ */
 export function enforceAdmission(c: Context<AppEnv>, admission: AiAdmission): void {
+  c.executionCtx.waitUntil(warnOnBudgetUse(c.get("services"), admission.budgetUsed));
   const refuse = (err: unknown) => {
     c.executionCtx.waitUntil(admission.release());
     throw err;
@@ -113,6 +165,7 @@ export type ModelCallPermit = { ok: true } | { ok: false; retryAfterSeconds: num
 export async function spendModelCall(services: Services, now = Date.now()): Promise<ModelCallPermit> {
   const key = budgetKey(services, now);
   const count = await countCall(services, key);
+  await warnOnBudgetUse(services, count, now);
   if (count <= services.config.AI_DAILY_BUDGET) return { ok: true };
   await uncountCall(services, key);
   return { ok: false, retryAfterSeconds: secondsUntilReset(now) };
