@@ -4,19 +4,27 @@
  * variable (JSON: `{"auth.login.ip": {"limit": 20, "windowSeconds": 60}}`).
  *
  * Checks fail CLOSED by default: a cache error or a limiter timeout throws a DependencyError
- * (503 `unavailable`), never lets the request through. Issue a route's checks and its cache reads
+ * (503 `unavailable`), never lets the request through; only policies marked `failOpen` (per-user
+ * write limits that guard no secret and spend no money) let requests through instead. Issue a route's checks and its cache reads
  * in the same tick: the Redis adapter sends them as one round trip.
  */
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Services } from "../context.ts";
 import { ApiError, DependencyError } from "../errors.ts";
+import { errorFields } from "./log.ts";
 import { keyOf } from "./redis.ts";
 
 export interface RatePolicy {
   /** Requests allowed per window (sliding window). */
   limit: number;
   windowSeconds: number;
+  /**
+   * Let requests through when Upstash cannot answer (within CACHE_TIMEOUT_MS), for limits that
+   * only keep one user from flooding a write route: a cache outage must not stop people saving
+   * their answers. Everything that guards a secret or spends money fails closed.
+   */
+  failOpen?: boolean;
 }
 
 /**
@@ -39,10 +47,10 @@ export const ratePolicies = {
   "ai.work.user.daily": { limit: 60, windowSeconds: 24 * 60 * 60 },
   /** New AI work per address per day, whoever is signed in; the limit defaults to AI_IP_DAILY_LIMIT. */
   "ai.work.ip": { limit: 200, windowSeconds: 24 * 60 * 60 },
-  "conversations.create.user": { limit: 30, windowSeconds: 60 * 60 },
-  "assessments.create.user": { limit: 30, windowSeconds: 60 * 60 },
+  "conversations.create.user": { limit: 30, windowSeconds: 60 * 60, failOpen: true },
+  "assessments.create.user": { limit: 30, windowSeconds: 60 * 60, failOpen: true },
   /** Answer saves (the SPA autosaves in batches after a pause). */
-  "assessments.answers.user": { limit: 600, windowSeconds: 60 * 60 },
+  "assessments.answers.user": { limit: 600, windowSeconds: 60 * 60, failOpen: true },
   /** PATCH and DELETE /me. */
   "account.update.user": { limit: 30, windowSeconds: 60 * 60 },
 } as const satisfies Record<string, RatePolicy>;
@@ -113,7 +121,7 @@ function limiterFor(services: Services, name: RatePolicyName): Ratelimit {
       redis: services.redis,
       limiter: Ratelimit.slidingWindow(policy.limit, `${policy.windowSeconds} s`),
       prefix: keyOf(services.config, "rl", name),
-      timeout: LIMITER_TIMEOUT_MS,
+      timeout: policy.failOpen ? services.config.CACHE_TIMEOUT_MS : LIMITER_TIMEOUT_MS,
       // Nothing shared lives in isolate memory: a blocked client is known from Upstash alone.
       ephemeralCache: false,
       analytics: false,
@@ -280,7 +288,15 @@ export async function identifierOf(value: string): Promise<string> {
  */
 export function rateLimit(policy: RatePolicyName, identify: (c: Context<AppEnv>) => string = clientAddress): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    enforce(c, await checkLimits(c.get("services"), [{ policy, identifier: identify(c) }]));
+    const services = c.get("services");
+    let decision: LimitDecision | undefined;
+    try {
+      decision = await checkLimits(services, [{ policy, identifier: identify(c) }]);
+    } catch (err) {
+      if (!(err instanceof DependencyError && ratePolicy(services, policy).failOpen)) throw err;
+      c.get("logger").warn("rate limiter unavailable: failing open", { policy, ...errorFields(err) });
+    }
+    if (decision) enforce(c, decision);
     await next();
   };
 }
