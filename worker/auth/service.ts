@@ -2,7 +2,7 @@
  * Accounts and sessions: the rules, no HTTP. Every write is one batch (one round trip, one
  * transaction) with its conditions in SQL, since neon-http has no interactive transactions.
  */
-import { and, eq, inArray, isNotNull, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, sql, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Services } from "../context.ts";
 import { refreshTokens, users } from "../db/schema.ts";
@@ -106,19 +106,27 @@ export async function login(services: Services, email: string, password: string)
   const verification = await verifyPassword(config, password, user.passwordHash);
   if (!verification.ok) return undefined;
   const session = await newFamilyToken(services, user.id);
-  if (verification.needsRehash) {
-    const passwordHash = await hashPassword(config, password);
-    await db.primary.batch([
-      db.primary.insert(refreshTokens).values(session.row),
-      db.primary
-        .update(users)
-        .set({ passwordHash, updatedAt: sql`now()` })
-        .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash))),
-    ]);
-  } else {
-    await db.primary.insert(refreshTokens).values(session.row);
-  }
-  return sessionOf(services, user, session.token, session.row.expiresAt);
+  const r = session.row;
+  // Under the user's lock, and only if the hash just verified is still the user's: a login racing a
+  // password change never opens a session with the old password.
+  const lock = lockTokensOf(db.primary, [user.id]);
+  const opened = db.primary.execute(sql`
+    insert into ${refreshTokens} (id, user_id, family_id, token_hash, expires_at, family_expires_at)
+    select ${r.id}::uuid, id, ${r.familyId}::uuid, ${r.tokenHash}, ${r.expiresAt.toISOString()}::timestamptz, ${r.familyExpiresAt.toISOString()}::timestamptz
+    from ${users} where id = ${user.id}::uuid and password_hash = ${user.passwordHash}
+    returning id`);
+  const [, inserted] = verification.needsRehash
+    ? await db.primary.batch([
+        lock,
+        opened,
+        db.primary
+          .update(users)
+          .set({ passwordHash: await hashPassword(config, password), updatedAt: sql`now()` })
+          .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash))),
+      ])
+    : await db.primary.batch([lock, opened]);
+  if (inserted.rows.length === 0) return undefined;
+  return sessionOf(services, user, session.token, r.expiresAt);
 }
 
 /**
@@ -127,9 +135,10 @@ export async function login(services: Services, email: string, password: string)
  * same user's tokens therefore run one after the other, and the later one's next statement (READ
  * COMMITTED: a fresh snapshot) sees what the earlier one committed: a revocation sees the child a
  * refresh inserted and revokes it too; a refresh sees the revocation and inserts nothing. Password
- * changes and account deletion take the same row lock by updating or deleting the user row first.
+ * changes and account deletion take the same row lock by updating or deleting the user row first;
+ * a login takes it before opening a family.
  */
-function lockTokensOf(db: Db, userIds: SQL | SQLWrapper) {
+function lockTokensOf(db: Db, userIds: string[] | SQLWrapper) {
   return db.select({ id: users.id }).from(users).where(inArray(users.id, userIds)).for("no key update");
 }
 

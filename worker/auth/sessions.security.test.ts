@@ -237,6 +237,18 @@ describe("a refresh racing a revocation never leaves a live token", () => {
     expect(await liveTokens(alice.user.id)).toBe(0);
   });
 
+  it("20 concurrent logins with the old password racing a password change", async () => {
+    const alice = await registerUser();
+    const services = servicesFor(env as unknown as Env);
+
+    await Promise.all([
+      ...Array.from({ length: 20 }, () => signIn(services, alice.email, alice.password)),
+      call("PATCH", "/api/v1/me", { token: alice.accessToken, body: { currentPassword: alice.password, newPassword: "a racing new passphrase" } }),
+    ]);
+
+    expect(await liveTokens(alice.user.id)).toBe(0);
+  });
+
   it("20 concurrent refreshes racing a reuse of a spent token", async () => {
     const alice = await registerUser();
     const child = await refresh(alice.refreshToken);
