@@ -5,8 +5,8 @@
  *
  * Checks fail CLOSED by default: a cache error or a limiter timeout throws a DependencyError
  * (503 `unavailable`), never lets the request through; only policies marked `failOpen` (per-user
- * write limits that guard no secret and spend no money) let requests through instead. Issue a route's checks and its cache reads
- * in the same tick: the Redis adapter sends them as one round trip.
+ * write limits that guard no secret and spend no money) let requests through instead. Issue a
+ * route's checks and its cache reads in the same tick: the Redis adapter sends them as one round trip.
  */
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Context, MiddlewareHandler } from "hono";
