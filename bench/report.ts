@@ -62,7 +62,7 @@ Real PostgreSQL is used when \`LOCAL_PG_URL\` is set or one answers on 127.0.0.1
   includes wrangler's local proxy worker and HTTP parsing, so it is an upper bound of the CPU time
   Cloudflare would bill.
 - Limits stay on during the per-route load (every request still pays for its checks) but are set
-  high (\`RATE_LIMITS\`, \`AI_DAILY_BUDGET\`, \`AI_USER_HOURLY_LIMIT\`) so they do not refuse; the
+  high (\`RATE_LIMITS\`, \`AI_DAILY_BUDGET\`, \`AI_USER_HOURLY_LIMIT\`, \`AI_USER_DAILY_LIMIT\`, \`AI_IP_DAILY_LIMIT\`) so they do not refuse; the
   many-instance run uses the production login policy unchanged.
 `;
 }

@@ -81,12 +81,18 @@ function routesWorkers(hyperdriveUrl: string): WorkerOptions[] {
   const vars = {
     AI_DAILY_BUDGET: "1000000",
     AI_USER_HOURLY_LIMIT: "1000000",
+    AI_USER_DAILY_LIMIT: "1000000",
+    AI_IP_DAILY_LIMIT: "1000000",
     ACCESS_TOKEN_TTL_SECONDS: "3600",
     RATE_LIMITS: JSON.stringify({
       "auth.login.ip": { limit: 1_000_000 },
       "auth.login.email": { limit: 1_000_000 },
       "auth.register.ip": { limit: 1_000_000 },
       "auth.register.email": { limit: 1_000_000 },
+      "conversations.create.user": { limit: 1_000_000 },
+      "assessments.create.user": { limit: 1_000_000 },
+      "assessments.answers.user": { limit: 1_000_000 },
+      "account.update.user": { limit: 1_000_000 },
     }),
   };
   return [

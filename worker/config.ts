@@ -38,6 +38,8 @@ export interface Env {
   GEMINI_FALLBACK_MODEL?: string;
   AI_DAILY_BUDGET?: string;
   AI_USER_HOURLY_LIMIT?: string;
+  AI_USER_DAILY_LIMIT?: string;
+  AI_IP_DAILY_LIMIT?: string;
   AI_MODEL_TIMEOUT_MS?: string;
   AI_MAX_ATTEMPTS?: string;
   AI_RETRY_BASE_SECONDS?: string;
@@ -142,6 +144,10 @@ const schema = z
     GEMINI_FALLBACK_MODEL: z.string().min(1).default("gemini-2.5-flash-lite"),
     AI_DAILY_BUDGET: z.coerce.number().int().positive().default(1333),
     AI_USER_HOURLY_LIMIT: z.coerce.number().int().positive().default(20),
+    /** The most of the global budget one account may take in a day (default 4.5 % of 1333). */
+    AI_USER_DAILY_LIMIT: z.coerce.number().int().positive().default(60),
+    /** The most of the global budget one address (IPv4, or IPv6 /64) may take in a day, all its accounts together (15 %). */
+    AI_IP_DAILY_LIMIT: z.coerce.number().int().positive().default(200),
     /** Per model call; a running job's lease is this plus a minute. */
     AI_MODEL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(25_000),
     /** Model attempts per job before it fails (the queue's max_retries + 1 is the backstop). */

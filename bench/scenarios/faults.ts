@@ -118,6 +118,8 @@ export function faultsWorker(): WorkerOptions {
     vars: {
       AI_DAILY_BUDGET: "1000000",
       AI_USER_HOURLY_LIMIT: "1000000",
+      AI_USER_DAILY_LIMIT: "1000000",
+      AI_IP_DAILY_LIMIT: "1000000",
       AI_MODEL_TIMEOUT_MS: String(MODEL_TIMEOUT_MS),
       AI_RETRY_BASE_SECONDS: "1",
       AI_SWEEP_AFTER_SECONDS: "0",

@@ -19,10 +19,10 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     draft = await start(alice);
   });
 
-  it("POST /assessments: one Neon round trip, one Upstash round trip (invalidation)", async () => {
+  it("POST /assessments: one Neon round trip, two Upstash round trips (the per-user limit before, the invalidation after)", async () => {
     const { res, served } = await measured(() => start(alice));
     expect(res.id).toBeTruthy();
-    expect(served).toEqual({ neon: 1, upstash: 1 });
+    expect(served).toEqual({ neon: 1, upstash: 2 });
   });
 
   it("GET /assessments: one Neon round trip on a miss, none on a hit; one Upstash round trip awaited", async () => {
@@ -58,18 +58,18 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     expect(served).toEqual({ neon: 0, upstash: 1 });
   });
 
-  it("PUT answers and DELETE: exactly one Neon round trip and one Upstash round trip each", async () => {
+  it("PUT answers: one Neon round trip and two Upstash round trips (limit, invalidation); DELETE: one of each", async () => {
     const target = await start(alice);
     const put = await measured(() =>
       call("PUT", `/api/v1/assessments/${target.id}/answers`, { token: alice.accessToken, body: { answers: { q1: 4 } } }),
     );
     expect(put.res.status).toBe(200);
-    expect(put.served).toEqual({ neon: 1, upstash: 1 });
+    expect(put.served).toEqual({ neon: 1, upstash: 2 });
     const refused = await measured(() =>
       call("PUT", `/api/v1/assessments/${target.id}/answers`, { token: alice.accessToken, body: { answers: { q1: 9 } } }),
     );
     expect(refused.res.status).toBe(400);
-    expect(refused.served).toEqual({ neon: 1, upstash: 0 });
+    expect(refused.served).toEqual({ neon: 1, upstash: 1 });
     const del = await measured(() => call("DELETE", `/api/v1/assessments/${target.id}`, { token: alice.accessToken }));
     expect(del.res.status).toBe(204);
     expect(del.served).toEqual({ neon: 1, upstash: 1 });

@@ -1,6 +1,6 @@
 /** Assessments (API.md "Assessments"), all (auth) and scoped to the caller; `submit` lives in submit.ts. */
 import { createRoute } from "@hono/zod-openapi";
-import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
+import { bearerSecurity, limitPerUser, principalOf, requireAuth } from "../auth/middleware.ts";
 import { ApiError } from "../errors.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery, taggedJsonResponse } from "../http/openapi.ts";
@@ -24,11 +24,13 @@ export const assessmentRoutes = createRouter()
       path: "/assessments",
       tags: ["Assessments"],
       summary: "Start a draft on the template's current version",
-      ...authGuard,
+      description: "Limited per user (`RateLimit-*` headers; 429 `rate_limited` with `Retry-After`).",
+      security: bearerSecurity,
+      middleware: [requireAuth, limitPerUser("assessments.create.user")] as const,
       request: { body: jsonBody(NewAssessmentSchema) },
       responses: {
         201: jsonResponse(AssessmentSchema, "The new draft"),
-        ...errorsFor(400, 401, 413, 415, 503),
+        ...errorsFor(400, 401, 413, 415, 429, 503),
         404: { ...errorResponses[404], description: "No published template with that slug" },
       },
     }),
@@ -94,12 +96,14 @@ export const assessmentRoutes = createRouter()
       path: "/assessments/{id}/answers",
       tags: ["Assessments"],
       summary: "Merge answers into a draft; each is checked against its question",
-      ...authGuard,
+      description: "Limited per user (`RateLimit-*` headers; 429 `rate_limited` with `Retry-After`).",
+      security: bearerSecurity,
+      middleware: [requireAuth, limitPerUser("assessments.answers.user")] as const,
       request: { params: IdParam, body: jsonBody(AnswersBodySchema) },
       responses: {
         200: jsonResponse(AssessmentSchema, "The draft with the merged answers"),
         400: { ...errorResponses[400], description: "An answer does not fit its question (one detail per answer)" },
-        ...errorsFor(401, 404, 413, 415, 503),
+        ...errorsFor(401, 404, 413, 415, 429, 503),
         409: { ...errorResponses[409], description: "The assessment is no longer a draft" },
       },
     }),

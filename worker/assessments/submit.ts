@@ -86,7 +86,7 @@ export const submitRoutes = createRouter().openapi(
       400: { ...errorResponses[400], description: "A required answer is missing (`details` lists each), or a bad id" },
       ...errorsFor(401, 404),
       409: { ...errorResponses[409], description: "Not a draft, or the Idempotency-Key was used with a different request" },
-      429: { ...errorResponses[429], description: "`rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
+      429: { ...errorResponses[429], description: "`rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
       503: errorResponses[503],
     },
   }),

@@ -1,76 +1,144 @@
 /**
- * Rate limits of the auth routes, run before body validation so that every answer of these routes
- * (400s included) carries the limit headers. The per-IP and per-email checks and the lockout read
- * are issued together: one Upstash round trip. Any limiter failure refuses the request (503).
+ * Rate limits and lockouts of the auth and account routes, run before body validation so that
+ * every answer of these routes (400s included) carries the limit headers. Each route's checks are
+ * issued together: one Upstash round trip.
+ *
+ * Login failures lock an email *from one address* (the address's /64 for IPv6), never the email
+ * alone, so nobody can lock an owner out by failing on purpose. A distributed attack on one email
+ * meets the per-email limit, which spares addresses the account has logged in from before. Each
+ * attempt is counted as a failure before the password is checked (a parallel burst cannot run past
+ * the lock); a right password takes it back. Any limiter failure refuses the request (503).
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../context.ts";
+import type { AppEnv, Services } from "../context.ts";
 import {
+  attemptLockout,
   checkLimits,
   clearFailures,
-  clientIp,
+  clientAddress,
+  combineDecisions,
   enforce,
   enforceLockout,
   identifierOf,
+  isKnownAddress,
   rateLimit,
-  readLockout,
-  recordFailure,
-  type LimitCheck,
+  rememberAddress,
+  type LockoutPolicyName,
   type LockoutState,
-  type RatePolicyName,
 } from "../platform/limits.ts";
+import { errorFields } from "../platform/log.ts";
+import { principalOf } from "./middleware.ts";
 
-const LOCKOUT = "auth.login.failures";
+const LOGIN_LOCKOUT = "auth.login.failures";
+const PASSWORD_LOCKOUT = "account.password.failures";
 
-/** What the login guard learnt, for the handler to count the outcome against. */
+/** What a guard counted, for the handler to settle once the password is checked. */
 interface Attempt {
-  emailId: string;
-  lockout: LockoutState;
+  lockout: LockoutPolicyName;
+  identifier: string;
+  state: LockoutState;
+  /** After a right password, besides forgetting the failure. */
+  onSuccess?: (services: Services) => Promise<void>;
 }
 const attempts = new WeakMap<Request, Attempt>();
 
-/** The body's email, normalised, if the body has one (validation proper comes later). */
-async function emailOf(c: Context<AppEnv>): Promise<string | undefined> {
+/** The body as JSON, if it is (validation proper comes later). */
+async function bodyOf(c: Context<AppEnv>): Promise<Record<string, unknown> | undefined> {
   const body: unknown = await c.req.json().catch(() => undefined);
-  if (body && typeof body === "object" && "email" in body && typeof body.email === "string") {
-    const email = body.email.trim().toLowerCase();
-    return email.length > 0 && email.length <= 254 ? email : undefined;
-  }
-  return undefined;
+  return body && typeof body === "object" ? (body as Record<string, unknown>) : undefined;
 }
 
-function guard(ipPolicy: RatePolicyName, emailPolicy: RatePolicyName, withLockout: boolean): MiddlewareHandler<AppEnv> {
+/** The body's email, normalised, if the body has one. */
+async function emailOf(c: Context<AppEnv>): Promise<string | undefined> {
+  const email = (await bodyOf(c))?.email;
+  if (typeof email !== "string") return undefined;
+  const normalised = email.trim().toLowerCase();
+  return normalised.length > 0 && normalised.length <= 254 ? normalised : undefined;
+}
+
+export const guardRegister: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const services = c.get("services");
+  const email = await emailOf(c);
+  const emailId = email === undefined ? undefined : await identifierOf(email);
+  enforce(
+    c,
+    await checkLimits(services, [
+      { policy: "auth.register.ip", identifier: clientAddress(c) },
+      ...(emailId ? [{ policy: "auth.register.email" as const, identifier: emailId }] : []),
+    ]),
+  );
+  await next();
+};
+
+export const guardLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const services = c.get("services");
+  const address = clientAddress(c);
+  const email = await emailOf(c);
+  if (email === undefined) {
+    enforce(c, await checkLimits(services, [{ policy: "auth.login.ip", identifier: address }]));
+    return next();
+  }
+  const emailId = await identifierOf(email);
+  const identifier = `${emailId}:${address}`;
+  const [perAddress, perEmail, state, known] = await Promise.all([
+    checkLimits(services, [{ policy: "auth.login.ip", identifier: address }]),
+    checkLimits(services, [{ policy: "auth.login.email", identifier: emailId }]),
+    attemptLockout(services, LOGIN_LOCKOUT, identifier),
+    isKnownAddress(services, emailId, address),
+  ]);
+  enforce(c, known ? perAddress : combineDecisions([perAddress, perEmail]));
+  enforceLockout(state);
+  attempts.set(c.req.raw, {
+    lockout: LOGIN_LOCKOUT,
+    identifier,
+    state,
+    onSuccess: known ? undefined : (s) => rememberAddress(s, emailId, address),
+  });
+  await next();
+};
+
+export const refreshLimit = rateLimit("auth.refresh.ip");
+
+/** Which account updates check a password: a password change (PATCH) and a deletion (DELETE). */
+export const checksPassword = {
+  change: (body: Record<string, unknown>) => typeof body.currentPassword === "string" && body.newPassword !== undefined,
+  deletion: (body: Record<string, unknown>) => typeof body.password === "string",
+};
+
+/**
+ * PATCH and DELETE /me: the per-user write limit, and, when the request checks a password, an
+ * attempt counted against the user's password lockout. Use after `requireAuth`.
+ */
+export function guardAccountUpdate(checks: (body: Record<string, unknown>) => boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const services = c.get("services");
-    const email = await emailOf(c);
-    const emailId = email === undefined ? undefined : await identifierOf(email);
-    const checks: LimitCheck[] = [{ policy: ipPolicy, identifier: clientIp(c) }];
-    if (emailId) checks.push({ policy: emailPolicy, identifier: emailId });
-    const [decision, lockout] = await Promise.all([
-      checkLimits(services, checks),
-      withLockout && emailId ? readLockout(services, LOCKOUT, emailId) : undefined,
+    const { userId } = principalOf(c);
+    const body = await bodyOf(c);
+    const checksPassword = body !== undefined && checks(body);
+    const [decision, state] = await Promise.all([
+      checkLimits(services, [{ policy: "account.update.user", identifier: userId }]),
+      checksPassword ? attemptLockout(services, PASSWORD_LOCKOUT, userId) : undefined,
     ]);
     enforce(c, decision);
-    if (lockout && emailId) {
-      enforceLockout(lockout);
-      attempts.set(c.req.raw, { emailId, lockout });
+    if (state) {
+      enforceLockout(state);
+      attempts.set(c.req.raw, { lockout: PASSWORD_LOCKOUT, identifier: userId, state });
     }
     await next();
   };
 }
 
-export const guardLogin = guard("auth.login.ip", "auth.login.email", true);
-export const guardRegister = guard("auth.register.ip", "auth.register.email", false);
-export const refreshLimit = rateLimit("auth.refresh.ip");
-
-/** Counts a failed login towards the email's escalating lockout. */
-export async function loginFailed(c: Context<AppEnv>): Promise<void> {
+/**
+ * The password was right: its attempt is not a failure. When earlier failures are on record this
+ * waits for them to be forgotten; otherwise (the common case) it runs after the response, keeping
+ * the request at one Upstash round trip. A lost write only leaves one failure counted, which the
+ * next right password clears.
+ */
+export async function passwordAccepted(c: Context<AppEnv>): Promise<void> {
   const attempt = attempts.get(c.req.raw);
-  if (attempt) await recordFailure(c.get("services"), LOCKOUT, attempt.emailId);
-}
-
-/** A successful login forgets earlier failures (a round trip only when there were some). */
-export async function loginSucceeded(c: Context<AppEnv>): Promise<void> {
-  const attempt = attempts.get(c.req.raw);
-  if (attempt && attempt.lockout.failures > 0) await clearFailures(c.get("services"), LOCKOUT, attempt.emailId);
+  if (!attempt) return;
+  const services = c.get("services");
+  const settle = Promise.all([clearFailures(services, attempt.lockout, attempt.identifier), attempt.onSuccess?.(services)]);
+  if (attempt.state.failures > 1) await settle;
+  else c.executionCtx.waitUntil(settle.catch((err: unknown) => c.get("logger").warn("could not settle a password attempt", errorFields(err))));
 }

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearFaults, setFault } from "../../local/control.ts";
-import { lockoutPolicies, lockSeconds } from "../platform/limits.ts";
+import { baseEnv, callWith, envWith } from "../jobs/testing.ts";
+import { ratePolicies } from "../platform/limits.ts";
 import { call, scopes, testEnv, uniqueIp } from "../testing/http.ts";
-import { registerUser, uniqueEmail } from "../testing/users.ts";
+import { registerUser, registrationBody, uniqueEmail, type RegisteredUser } from "../testing/users.ts";
 import type { ErrorBody } from "../errors.ts";
 
 afterEach(async () => {
@@ -33,27 +34,56 @@ describe("login rate limits", () => {
     const email = uniqueEmail();
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await call("POST", "/api/v1/auth/register", { body: { email, password: "a sturdy passphrase 42", displayName: "A" } })).status);
+      statuses.push((await call("POST", "/api/v1/auth/register", { body: registrationBody({ email }) })).status);
     }
 
     expect(statuses).toEqual([201, 409, 409, 409, 409, 429]);
   });
+});
 
-  it("doubles the lock with each further failure, up to an hour", () => {
-    const policy = lockoutPolicies["auth.login.failures"];
+/** A random IPv6 /64 (documentation prefix) and an address inside it. */
+function sixtyFour(): (host: number) => string {
+  const hex = () => Math.floor(Math.random() * 0xffff).toString(16);
+  const prefix = `2001:db8:${hex()}:${hex()}`;
+  return (host) => `${prefix}:${host.toString(16)}:${hex()}:${hex()}:${hex()}`;
+}
 
-    expect([4, 5, 6, 7, 8, 20].map((failures) => lockSeconds(policy, failures))).toEqual([0, 60, 120, 240, 480, 3600]);
-  });
+describe("an attacker signing up from one IPv6 /64", () => {
+  it("gets at most the per-IP limit of 14 sign-ups through, each from a different address of the /64", async () => {
+    const address = sixtyFour();
+    const limit = ratePolicies["auth.register.ip"].limit;
 
-  it("locks an email out after 5 failed logins, even for the right password, with an escalating Retry-After", async () => {
-    const alice = await registerUser();
-    for (let i = 0; i < 5; i++) {
-      const res = await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: `wrong ${i}` } });
-      expect(res.status).toBe(401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      statuses.push((await call("POST", "/api/v1/auth/register", { ip: address(i), body: registrationBody() })).status);
     }
 
-    const locked = await call<ErrorBody>("POST", "/api/v1/auth/login", { body: { email: alice.email, password: alice.password } });
+    expect(statuses.filter((s) => s === 201)).toHaveLength(limit);
+    expect(statuses.slice(limit)).toEqual(Array(14 - limit).fill(429));
+  });
 
+  it("does not slow a sign-up from the next /64", async () => {
+    const crowded = sixtyFour();
+    for (let i = 0; i < 11; i++) await call("POST", "/api/v1/auth/register", { ip: crowded(i), body: registrationBody() });
+
+    const neighbour = await call("POST", "/api/v1/auth/register", { ip: sixtyFour()(1), body: registrationBody() });
+
+    expect(neighbour.status).toBe(201);
+  });
+});
+
+describe("an attacker guessing one account's password", () => {
+  const wrong = (i: number) => `wrong guess ${i}`;
+
+  it("locks the attacker's address out for that email after 5 failures, even with the right password", async () => {
+    const alice = await registerUser();
+    const attacker = uniqueIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call("POST", "/api/v1/auth/login", { ip: attacker, body: { email: alice.email, password: wrong(i) } })).status);
+
+    const locked = await call<ErrorBody>("POST", "/api/v1/auth/login", { ip: attacker, body: { email: alice.email, password: alice.password } });
+
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe("rate_limited");
     const retryAfter = Number(locked.headers.get("retry-after"));
@@ -61,23 +91,93 @@ describe("login rate limits", () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
   });
 
+  it("cannot lock the owner out: after 12 failures from the attacker's address the owner logs in from theirs", async () => {
+    const alice = await registerUser();
+    const attacker = uniqueIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await call("POST", "/api/v1/auth/login", { ip: attacker, body: { email: alice.email, password: wrong(i) } })).status);
+
+    const owner = await call("POST", "/api/v1/auth/login", { ip: uniqueIp(), body: { email: alice.email, password: alice.password } });
+
+    expect(statuses.slice(0, 5)).toEqual(Array(5).fill(401));
+    expect(statuses.slice(5)).toEqual(Array(7).fill(429));
+    expect(owner.status).toBe(200);
+  });
+
+  it("locks every address of the attacker's /64 at once", async () => {
+    const alice = await registerUser();
+    const attacker = sixtyFour();
+    for (let i = 0; i < 5; i++) await call("POST", "/api/v1/auth/login", { ip: attacker(i), body: { email: alice.email, password: wrong(i) } });
+
+    const sameNetwork = await call("POST", "/api/v1/auth/login", { ip: attacker(99), body: { email: alice.email, password: alice.password } });
+
+    expect(sameNetwork.status).toBe(429);
+  });
+
+  it("lets no more than 5 of a parallel burst of 30 guesses reach the password check", async () => {
+    const alice = await registerUser();
+    const attacker = uniqueIp();
+
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call("POST", "/api/v1/auth/login", { ip: attacker, body: { email: alice.email, password: wrong(i) } })),
+    );
+
+    const checked = burst.filter((r) => r.status === 401).length;
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(checked + burst.filter((r) => r.status === 429).length).toBe(30);
+  });
+
   it("locks unknown emails out the same way (no enumeration through the lockout)", async () => {
     const email = uniqueEmail("nobody");
-    for (let i = 0; i < 5; i++) await call("POST", "/api/v1/auth/login", { body: { email, password: `wrong ${i}` } });
+    const attacker = uniqueIp();
+    for (let i = 0; i < 5; i++) await call("POST", "/api/v1/auth/login", { ip: attacker, body: { email, password: wrong(i) } });
 
-    const locked = await call("POST", "/api/v1/auth/login", { body: { email, password: "anything at all" } });
+    const locked = await call("POST", "/api/v1/auth/login", { ip: attacker, body: { email, password: "anything at all" } });
 
     expect(locked.status).toBe(429);
   });
 
   it("forgets earlier failures after a successful login", async () => {
     const alice = await registerUser();
-    for (let i = 0; i < 4; i++) await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: `wrong ${i}` } });
-    expect((await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: alice.password } })).status).toBe(200);
+    const ip = uniqueIp();
+    for (let i = 0; i < 4; i++) await call("POST", "/api/v1/auth/login", { ip, body: { email: alice.email, password: wrong(i) } });
+    expect((await call("POST", "/api/v1/auth/login", { ip, body: { email: alice.email, password: alice.password } })).status).toBe(200);
 
-    for (let i = 0; i < 4; i++) await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: `wrong ${i}` } });
+    for (let i = 0; i < 4; i++) await call("POST", "/api/v1/auth/login", { ip, body: { email: alice.email, password: wrong(i) } });
 
-    expect((await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: alice.password } })).status).toBe(200);
+    expect((await call("POST", "/api/v1/auth/login", { ip, body: { email: alice.email, password: alice.password } })).status).toBe(200);
+  });
+
+  it("does not count right passwords as failures: many logins in a row from one address all succeed", async () => {
+    const alice = await registerUser();
+    const ip = uniqueIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      statuses.push((await callWith(baseEnv, "POST", "/api/v1/auth/login", { ip, body: { email: alice.email, password: alice.password } })).status);
+    }
+
+    expect(statuses).toEqual(Array(8).fill(200));
+  });
+});
+
+describe("a distributed attack on one email", () => {
+  const perEmail = () => envWith({ RATE_LIMITS: JSON.stringify({ "auth.login.email": { limit: 6 } }) });
+
+  it("is slowed by the per-email limit across addresses, while the owner still logs in from an address they used before", async () => {
+    const target = perEmail();
+    const alice = await registerUser();
+    const home = uniqueIp();
+    expect((await callWith(target, "POST", "/api/v1/auth/login", { ip: home, body: { email: alice.email, password: alice.password } })).status).toBe(200);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      statuses.push((await callWith(target, "POST", "/api/v1/auth/login", { ip: uniqueIp(), body: { email: alice.email, password: `botnet ${i}` } })).status);
+    }
+    const owner = await callWith(target, "POST", "/api/v1/auth/login", { ip: home, body: { email: alice.email, password: alice.password } });
+
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    expect(owner.status).toBe(200);
   });
 });
 
@@ -126,7 +226,7 @@ describe("failing closed when Upstash is unavailable", () => {
     const alice = await registerUser();
     await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, down: true });
 
-    const register = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: "a sturdy passphrase 42", displayName: "A" } });
+    const register = await call("POST", "/api/v1/auth/register", { body: registrationBody() });
     const refresh = await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: alice.refreshToken } });
 
     expect(register.status).toBe(503);
@@ -151,5 +251,79 @@ describe("failing closed when Upstash is unavailable", () => {
     const res = await call("POST", "/api/v1/auth/login", { body: { email: alice.email, password: alice.password } });
 
     expect(res.status).toBe(200);
+  });
+});
+
+describe("a stolen access token guessing the password on /me", () => {
+  const change = (user: RegisteredUser, currentPassword: string) =>
+    call<ErrorBody>("PATCH", "/api/v1/me", { token: user.accessToken, body: { currentPassword, newPassword: "a brand new passphrase 7" } });
+
+  it("gets 429 with Retry-After within 25 wrong current passwords on PATCH /me, then even the right one is refused", async () => {
+    const alice = await registerUser();
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await change(alice, `guess ${i}`)).status);
+
+    const right = await change(alice, alice.password);
+
+    expect(statuses.slice(0, 5)).toEqual(Array(5).fill(401));
+    expect(statuses.slice(5)).toEqual(Array(20).fill(429));
+    expect(right.status).toBe(429);
+    expect(right.body.error.code).toBe("rate_limited");
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("shares the lock between PATCH /me and DELETE /me, and the account survives", async () => {
+    const alice = await registerUser();
+    for (let i = 0; i < 5; i++) await change(alice, `guess ${i}`);
+
+    const deletion = await call<ErrorBody>("DELETE", "/api/v1/me", { token: alice.accessToken, body: { password: alice.password } });
+
+    expect(deletion.status).toBe(429);
+    expect((await call("GET", "/api/v1/me", { token: alice.accessToken })).status).toBe(200);
+  });
+
+  it("lets no more than 5 of a parallel burst of 20 wrong passwords reach the check", async () => {
+    const alice = await registerUser();
+
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => change(alice, `guess ${i}`)));
+
+    expect(burst.filter((r) => r.status === 401).length).toBeLessThanOrEqual(5);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("forgets earlier wrong passwords once the right one is given", async () => {
+    const alice = await registerUser();
+    for (let i = 0; i < 4; i++) await change(alice, `guess ${i}`);
+    const changed = await change(alice, alice.password);
+    expect(changed.status).toBe(200);
+    const again = { ...alice, password: "a brand new passphrase 7" };
+
+    for (let i = 0; i < 4; i++) await change(again, `guess ${i}`);
+
+    expect((await call("PATCH", "/api/v1/me", { token: alice.accessToken, body: { currentPassword: again.password, newPassword: "yet another passphrase 8" } })).status).toBe(200);
+  });
+
+  it("does not count a display-name change (no password checked) towards the lock", async () => {
+    const alice = await registerUser();
+    for (let i = 0; i < 4; i++) await change(alice, `guess ${i}`);
+    for (let i = 0; i < 3; i++) await call("PATCH", "/api/v1/me", { token: alice.accessToken, body: { displayName: `Alice ${i}`, currentPassword: "not checked" } });
+
+    expect((await change(alice, alice.password)).status).toBe(200);
+  });
+
+  it("limits PATCH and DELETE /me per user, with the limit headers", async () => {
+    const strict = envWith({ RATE_LIMITS: JSON.stringify({ "account.update.user": { limit: 2 } }) });
+    const alice = await registerUser();
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof callWith<ErrorBody>>> | undefined;
+    for (let i = 0; i < 3; i++) {
+      last = await callWith<ErrorBody>(strict, "PATCH", "/api/v1/me", { token: alice.accessToken, body: { displayName: `A${i}` } });
+      statuses.push(last.status);
+    }
+
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(last?.headers.get("ratelimit-limit")).toBe("2");
+    expect(Number(last?.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await callWith(strict, "DELETE", "/api/v1/me", { token: alice.accessToken, body: { password: alice.password } })).status).toBe(429);
   });
 });

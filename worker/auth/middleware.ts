@@ -7,6 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { rateLimit, type RatePolicyName } from "../platform/limits.ts";
 import { verifyAccessToken } from "./tokens.ts";
 
 /**
@@ -52,4 +53,14 @@ export function principalOf(c: Context<AppEnv>): Principal {
   const principal = c.get("principal");
   if (!principal) throw unauthorized("A valid access token is required");
   return principal;
+}
+
+/**
+ * A per-user rate limit (a policy of worker/platform/limits.ts); use after `requireAuth`.
+ *
+ * @example
+ * createRoute({ method: "post", path: "/conversations", middleware: [requireAuth, limitPerUser("conversations.create.user")] as const, ... })
+ */
+export function limitPerUser(policy: RatePolicyName): MiddlewareHandler<AppEnv> {
+  return rateLimit(policy, (c) => principalOf(c).userId);
 }

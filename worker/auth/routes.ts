@@ -10,7 +10,7 @@ import { CACHE_TTL_SECONDS, cacheFamily, requestCache } from "../platform/cache.
 import { assessmentsFamily } from "../assessments/service.ts";
 import { bearerSecurity, principalOf, requireAuth } from "./middleware.ts";
 import { isCommonPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.ts";
-import { guardLogin, guardRegister, loginFailed, loginSucceeded, refreshLimit } from "./guards.ts";
+import { checksPassword, guardAccountUpdate, guardLogin, guardRegister, passwordAccepted, refreshLimit } from "./guards.ts";
 import { BAD_CREDENTIALS, deleteAccount, getUser, login, logout, refresh, register, updateProfile, type Session } from "./service.ts";
 
 /** `/me` is cached per user for 5 minutes; PATCH and DELETE /me invalidate it before answering. */
@@ -138,7 +138,9 @@ export const authRoutes = createRouter()
       summary: "Log in with email and password",
       description:
         "Any wrong email or password answers the same 401 in about the same time. Failed attempts count towards " +
-        "an escalating per-email lockout (429 with Retry-After).",
+        "an escalating lockout of that email from that address (IPv6: its /64), 429 with Retry-After; the owner's " +
+        "right password from another address still works. Logins per email from addresses it has not logged in " +
+        "from before are limited too.",
       middleware: [guardLogin],
       request: { body: jsonBody(z.object({ email: z.string().trim().toLowerCase().min(1).max(254), password: GivenPassword }).openapi("LoginRequest")) },
       responses: {
@@ -152,11 +154,8 @@ export const authRoutes = createRouter()
       const { email, password } = c.req.valid("json");
       const services = c.get("services");
       const session = await login(services, email, password);
-      if (!session) {
-        await loginFailed(c);
-        throw new ApiError("unauthorized", BAD_CREDENTIALS);
-      }
-      await loginSucceeded(c);
+      if (!session) throw new ApiError("unauthorized", BAD_CREDENTIALS);
+      await passwordAccepted(c);
       return sendSession(c, session, 200);
     },
   )
@@ -234,9 +233,11 @@ export const authRoutes = createRouter()
       path: "/me",
       tags: ["Account"],
       summary: "Update the display name or the password",
-      description: "A new password needs `currentPassword` (401 if wrong) and logs out every other session (all refresh tokens are revoked).",
+      description:
+        "A new password needs `currentPassword` (401 if wrong) and logs out every other session (all refresh tokens are revoked). " +
+        "Limited per user; wrong current passwords lock the password check for the user (429 with Retry-After).",
       security: bearerSecurity,
-      middleware: [requireAuth] as const,
+      middleware: [requireAuth, guardAccountUpdate(checksPassword.change)] as const,
       request: {
         body: jsonBody(
           z
@@ -250,12 +251,15 @@ export const authRoutes = createRouter()
         ),
       },
       responses: {
-        200: jsonResponse(User, "The updated user"),
+        200: limited(User, "The updated user"),
         ...errorsFor(400, 401, 409, 413, 415, 503),
+        429: rateLimited,
       },
     }),
     async (c) => {
-      const user = await updateProfile(c.get("services"), principalOf(c).userId, c.req.valid("json"));
+      const change = c.req.valid("json");
+      const user = await updateProfile(c.get("services"), principalOf(c).userId, change);
+      if (change.newPassword !== undefined) await passwordAccepted(c);
       await requestCache(c).invalidate(profileFamily(c, user.id));
       return c.json(user, 200);
     },
@@ -266,18 +270,22 @@ export const authRoutes = createRouter()
       path: "/me",
       tags: ["Account"],
       summary: "Delete the account and everything it owns",
-      description: "Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it.",
+      description:
+        "Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it. " +
+        "Limited per user; wrong passwords lock the password check for the user (429 with Retry-After).",
       security: bearerSecurity,
-      middleware: [requireAuth] as const,
+      middleware: [requireAuth, guardAccountUpdate(checksPassword.deletion)] as const,
       request: { body: jsonBody(z.object({ password: GivenPassword }).openapi("DeleteMeRequest")) },
       responses: {
-        204: { description: "Deleted" },
+        204: noContentLimited,
         ...errorsFor(400, 401, 413, 415, 503),
+        429: rateLimited,
       },
     }),
     async (c) => {
       const { userId } = principalOf(c);
       await deleteAccount(c.get("services"), userId, c.req.valid("json").password);
+      await passwordAccepted(c);
       await requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(c.get("services").config, userId));
       clearRefreshCookie(c);
       return c.body(null, 204);

@@ -2,14 +2,15 @@
  * Accounts and sessions: the rules, no HTTP. Every write is one batch (one round trip, one
  * transaction) with its conditions in SQL, since neon-http has no interactive transactions.
  */
-import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, sql, type SQLWrapper } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Services } from "../context.ts";
 import { refreshTokens, users } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
-import { isUniqueViolation } from "../platform/db.ts";
+import { isUniqueViolation, type Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import { burnVerificationWork, hashPassword, verifyPassword } from "./passwords.ts";
-import { hashRefreshToken, newRefreshToken, signAccessToken } from "./tokens.ts";
+import { hashRefreshToken, newRefreshToken, sealSuccessor, signAccessToken, unsealSuccessor } from "./tokens.ts";
 
 type UserRow = typeof users.$inferSelect;
 
@@ -105,71 +106,120 @@ export async function login(services: Services, email: string, password: string)
   const verification = await verifyPassword(config, password, user.passwordHash);
   if (!verification.ok) return undefined;
   const session = await newFamilyToken(services, user.id);
-  if (verification.needsRehash) {
-    const passwordHash = await hashPassword(config, password);
-    await db.primary.batch([
-      db.primary.insert(refreshTokens).values(session.row),
-      db.primary
-        .update(users)
-        .set({ passwordHash, updatedAt: sql`now()` })
-        .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash))),
-    ]);
-  } else {
-    await db.primary.insert(refreshTokens).values(session.row);
-  }
-  return sessionOf(services, user, session.token, session.row.expiresAt);
+  const r = session.row;
+  // Under the user's lock, and only if the hash just verified is still the user's: a login racing a
+  // password change never opens a session with the old password.
+  const lock = lockTokensOf(db.primary, [user.id]);
+  const opened = db.primary.execute(sql`
+    insert into ${refreshTokens} (id, user_id, family_id, token_hash, expires_at, family_expires_at)
+    select ${r.id}::uuid, id, ${r.familyId}::uuid, ${r.tokenHash}, ${r.expiresAt.toISOString()}::timestamptz, ${r.familyExpiresAt.toISOString()}::timestamptz
+    from ${users} where id = ${user.id}::uuid and password_hash = ${user.passwordHash}
+    returning id`);
+  const [, inserted] = verification.needsRehash
+    ? await db.primary.batch([
+        lock,
+        opened,
+        db.primary
+          .update(users)
+          .set({ passwordHash: await hashPassword(config, password), updatedAt: sql`now()` })
+          .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash))),
+      ])
+    : await db.primary.batch([lock, opened]);
+  if (inserted.rows.length === 0) return undefined;
+  return sessionOf(services, user, session.token, r.expiresAt);
 }
 
 /**
- * Exchanges a refresh token for a new session in the same family (one batch):
- *  1. a token spent longer ago than the grace window is a replay: its whole family is revoked;
- *  2. a live token (or one spent within the grace window, for two tabs refreshing at once) is
- *     marked spent and a child token is inserted, idle expiry capped by the family's absolute one;
- *  3. the child and its user are read back. No child means the token was not acceptable: 401.
+ * Takes the lock every change to a user's refresh tokens takes first: the user row, FOR NO KEY
+ * UPDATE (it does not block inserts that reference the user). A refresh and a revocation of the
+ * same user's tokens therefore run one after the other, and the later one's next statement (READ
+ * COMMITTED: a fresh snapshot) sees what the earlier one committed: a revocation sees the child a
+ * refresh inserted and revokes it too; a refresh sees the revocation and inserts nothing. Password
+ * changes and account deletion take the same row lock by updating or deleting the user row first;
+ * a login takes it before opening a family.
+ */
+function lockTokensOf(db: Db, userIds: string[] | SQLWrapper) {
+  return db.select({ id: users.id }).from(users).where(inArray(users.id, userIds)).for("no key update");
+}
+
+/**
+ * Exchanges a refresh token for a new session in the same family (one batch, under the user's lock):
+ *  1. a spent token presented again is a replay, and revokes its whole family, when it was spent
+ *     longer ago than the grace window or its successor has been spent in turn;
+ *  2. a live, unspent token is marked spent, naming this call's child as its successor (sealed);
+ *  3. the child is inserted only if step 2 named it;
+ *  4. the token's successor and its user are read back if the family is live and the token was
+ *     spent within the grace window: this call's child, or (a replay inside the window: two tabs
+ *     refreshing at once) the successor already issued, unsealed with the presented token. The
+ *     family never forks. No row means the token was not acceptable: 401.
  */
 export async function refresh(services: Services, refreshToken: string): Promise<Session> {
   const { db, config } = services;
-  const hash = await hashRefreshToken(refreshToken);
   const childToken = newRefreshToken();
-  const childHash = await hashRefreshToken(childToken);
+  const [hash, childHash, seal] = await Promise.all([
+    hashRefreshToken(refreshToken),
+    hashRefreshToken(childToken),
+    sealSuccessor(refreshToken, childToken),
+  ]);
+  const childId = newId();
   const grace = sql`make_interval(secs => ${config.REFRESH_REUSE_GRACE_SECONDS})`;
   const idle = sql`make_interval(secs => ${config.REFRESH_TOKEN_IDLE_SECONDS})`;
   const t = refreshTokens;
-  const acceptable = and(
-    eq(t.tokenHash, hash),
-    isNull(t.revokedAt),
-    sql`${t.expiresAt} > now()`,
-    sql`${t.familyExpiresAt} > now()`,
-    sql`(${t.spentAt} is null or ${t.spentAt} >= now() - ${grace})`,
-  );
+  const successor = alias(refreshTokens, "successor");
+  const presented = eq(t.tokenHash, hash);
   const replayedFamily = db.primary
     .select({ familyId: t.familyId })
     .from(t)
-    .where(and(eq(t.tokenHash, hash), isNotNull(t.spentAt), sql`${t.spentAt} < now() - ${grace}`));
-  const [, , , rows] = await db.primary.batch([
+    .where(
+      and(
+        presented,
+        isNotNull(t.spentAt),
+        sql`(${t.spentAt} < now() - ${grace} or exists (select 1 from ${t} spent where spent.id = ${t.successorId} and spent.spent_at is not null))`,
+      ),
+    );
+  const [, , , , rows] = await db.primary.batch([
+    lockTokensOf(db.primary, db.primary.select({ userId: t.userId }).from(t).where(presented)),
     db.primary.update(t).set({ revokedAt: sql`now()` }).where(and(isNull(t.revokedAt), inArray(t.familyId, replayedFamily))),
-    db.primary.update(t).set({ spentAt: sql`coalesce(${t.spentAt}, now())` }).where(acceptable),
+    db.primary
+      .update(t)
+      .set({ spentAt: sql`now()`, successorId: childId, successorSeal: seal })
+      .where(and(presented, isNull(t.spentAt), isNull(t.revokedAt), sql`${t.expiresAt} > now()`, sql`${t.familyExpiresAt} > now()`)),
     db.primary.execute(sql`
       insert into ${t} (id, user_id, family_id, token_hash, expires_at, family_expires_at)
-      select ${newId()}::uuid, user_id, family_id, ${childHash}, least(now() + ${idle}, family_expires_at), family_expires_at
-      from ${t} where ${acceptable}`),
+      select ${childId}::uuid, user_id, family_id, ${childHash}, least(now() + ${idle}, family_expires_at), family_expires_at
+      from ${t} where ${presented} and ${t.successorId} = ${childId}::uuid`),
     db.primary
-      .select({ user: users, expiresAt: t.expiresAt })
+      .select({ user: users, successorId: successor.id, expiresAt: successor.expiresAt, seal: t.successorSeal })
       .from(t)
+      .innerJoin(successor, eq(successor.id, t.successorId))
       .innerJoin(users, eq(users.id, t.userId))
-      .where(eq(t.tokenHash, childHash)),
+      .where(
+        and(
+          presented,
+          isNull(t.revokedAt),
+          sql`${t.spentAt} >= now() - ${grace}`,
+          isNull(successor.revokedAt),
+          isNull(successor.spentAt),
+          sql`${successor.expiresAt} > now()`,
+        ),
+      ),
   ]);
-  const child = rows[0];
-  if (!child) throw new ApiError("unauthorized", BAD_REFRESH_TOKEN);
-  return sessionOf(services, child.user, childToken, child.expiresAt);
+  const row = rows[0];
+  const token = !row ? undefined : row.successorId === childId ? childToken : row.seal ? await unsealSuccessor(refreshToken, row.seal) : undefined;
+  if (!row || !token) throw new ApiError("unauthorized", BAD_REFRESH_TOKEN);
+  return sessionOf(services, row.user, token, row.expiresAt);
 }
 
-/** Revokes the family of a refresh token (the login it belongs to). Unknown tokens are a no-op. */
+/** Revokes the family of a refresh token (the login it belongs to), under the user's lock. Unknown tokens are a no-op. */
 export async function logout(services: Services, refreshToken: string): Promise<void> {
   const { db } = services;
   const t = refreshTokens;
-  const family = db.primary.select({ familyId: t.familyId }).from(t).where(eq(t.tokenHash, await hashRefreshToken(refreshToken)));
-  await db.primary.update(t).set({ revokedAt: sql`now()` }).where(and(isNull(t.revokedAt), inArray(t.familyId, family)));
+  const presented = eq(t.tokenHash, await hashRefreshToken(refreshToken));
+  const family = db.primary.select({ familyId: t.familyId }).from(t).where(presented);
+  await db.primary.batch([
+    lockTokensOf(db.primary, db.primary.select({ userId: t.userId }).from(t).where(presented)),
+    db.primary.update(t).set({ revokedAt: sql`now()` }).where(and(isNull(t.revokedAt), inArray(t.familyId, family))),
+  ]);
 }
 
 /** The user behind an access token, or `undefined` if the account is gone (one query). */

@@ -69,3 +69,29 @@ export async function hashRefreshToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(token));
   return toBase64Url(new Uint8Array(digest));
 }
+
+/** A pad only a holder of `parent` can make: HMAC-SHA-512 keyed with the parent token. */
+async function successorPad(parent: string): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", encoder.encode(parent), { name: "HMAC", hash: "SHA-512" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode("assay refresh successor")));
+}
+
+const xor = (bytes: Uint8Array, pad: Uint8Array) => bytes.map((b, i) => b ^ (pad[i] ?? 0));
+
+/**
+ * The successor of a refresh token, sealed for storage beside it: XORed with a pad derived from the
+ * parent token (used once, since a token has one successor). The database alone cannot read it
+ * (it keeps only the parent's hash); whoever presents the parent again inside the grace window can,
+ * and gets the same successor back instead of a second live token.
+ */
+export async function sealSuccessor(parent: string, successor: string): Promise<string> {
+  const sealed = xor(encoder.encode(successor), await successorPad(parent));
+  return Array.from(sealed, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The successor sealed by `sealSuccessor`, or `undefined` if `seal` is not one. */
+export async function unsealSuccessor(parent: string, seal: string): Promise<string | undefined> {
+  if (!/^(?:[0-9a-f]{2}){1,64}$/.test(seal)) return undefined;
+  const bytes = Uint8Array.from(seal.match(/../g) ?? [], (h) => parseInt(h, 16));
+  return new TextDecoder().decode(xor(bytes, await successorPad(parent)));
+}

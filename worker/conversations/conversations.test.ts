@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { callWith, envWith } from "../jobs/testing.ts";
 import { call } from "../testing/http.ts";
 import { registerPair, registerUser, type RegisteredUser } from "../testing/users.ts";
 import type { Conversation, ConversationPage } from "./schemas.ts";
@@ -65,6 +66,23 @@ describe("POST /api/v1/conversations", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_failed");
     expect(res.body.error.details?.map((d) => d.path).sort()).toEqual(["assessmentId", "title"]);
+  });
+
+  it("answers the POST over the user's limit with 429 and Retry-After, leaving other users alone", async () => {
+    const strict = envWith({ RATE_LIMITS: JSON.stringify({ "conversations.create.user": { limit: 2 } }) });
+    const [alice, bob] = await registerPair();
+    const statuses: number[] = [];
+    let refused: Awaited<ReturnType<typeof callWith<ErrorBody>>> | undefined;
+    for (let i = 0; i < 3; i++) {
+      refused = await callWith<ErrorBody>(strict, "POST", "/api/v1/conversations", { token: alice.accessToken, body: {} });
+      statuses.push(refused.status);
+    }
+    const other = await callWith(strict, "POST", "/api/v1/conversations", { token: bob.accessToken, body: {} });
+
+    expect(statuses).toEqual([201, 201, 429]);
+    expect(refused?.body.error.code).toBe("rate_limited");
+    expect(Number(refused?.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(other.status).toBe(201);
   });
 
   it("returns 401 without a token", async () => {

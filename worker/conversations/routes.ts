@@ -1,6 +1,6 @@
 /** Conversations (API.md "Conversations"), all (auth) and scoped to the caller. */
 import { createRoute } from "@hono/zod-openapi";
-import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
+import { bearerSecurity, limitPerUser, principalOf, requireAuth } from "../auth/middleware.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { IdempotencyHeaders } from "../http/idempotency.ts";
 import { ApiError } from "../errors.ts";
@@ -33,11 +33,13 @@ export const conversationRoutes = createRouter()
       path: "/conversations",
       tags: ["Conversations"],
       summary: "Start a conversation, optionally about one of your assessments",
-      ...authGuard,
+      description: "Limited per user (`RateLimit-*` headers; 429 `rate_limited` with `Retry-After`).",
+      security: bearerSecurity,
+      middleware: [requireAuth, limitPerUser("conversations.create.user")] as const,
       request: { body: { ...jsonBody(NewConversationSchema), required: false } },
       responses: {
         201: jsonResponse(ConversationSchema, "The new conversation"),
-        ...errorsFor(400, 401, 413, 415, 503),
+        ...errorsFor(400, 401, 413, 415, 429, 503),
         404: { ...errorResponses[404], description: "No such assessment of yours" },
       },
     }),
@@ -143,7 +145,7 @@ export const conversationRoutes = createRouter()
         202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending"),
         ...errorsFor(400, 401, 404, 413, 415),
         409: { ...errorResponses[409], description: "The Idempotency-Key was used with a different request" },
-        429: { ...errorResponses[429], description: "`rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
+        429: { ...errorResponses[429], description: "`rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
         503: errorResponses[503],
       },
     }),

@@ -83,6 +83,10 @@ export const refreshTokens = pgTable(
     familyExpiresAt: timestamp("family_expires_at", { withTimezone: true }).notNull(),
     /** Set when the token was exchanged for a new one. */
     spentAt: timestamp("spent_at", { withTimezone: true }),
+    /** The token it was exchanged for: a replay within the grace window answers this one again. */
+    successorId: uuid("successor_id"),
+    /** That successor, sealed with a pad only this token's holder can derive (`sealSuccessor`). */
+    successorSeal: text("successor_seal"),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [

@@ -5,7 +5,7 @@ import type { Conversation, MessageAccepted } from "../conversations/schemas.ts"
 import { messages } from "../db/schema.ts";
 import { secondsUntilReset } from "../platform/quota.ts";
 import { servicesFor } from "../platform/services.ts";
-import { call, scopes, testEnv } from "../testing/http.ts";
+import { call, scopes, testEnv, uniqueIp } from "../testing/http.ts";
 import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import { baseEnv, callWith, envWith } from "./testing.ts";
 import type { ErrorBody } from "../errors.ts";
@@ -85,6 +85,39 @@ describe("AI quotas on new work", () => {
       body: { content: "mine" },
     });
     expect(otherUser.status).toBe(202);
+  });
+
+  it("caps new AI work per user per day: no single account takes more than its share of the budget", async () => {
+    const capped = envWith({ AI_USER_DAILY_LIMIT: "2" });
+    const conversationId = await newConversation(alice);
+    const path = `/api/v1/conversations/${conversationId}/messages`;
+    const results = [];
+    for (let i = 0; i < 3; i++) {
+      results.push(await callWith<ErrorBody>(capped, "POST", path, { token: alice.accessToken, ip: uniqueIp(), body: { content: `m${i}` } }));
+    }
+
+    expect(results.map((r) => r.status)).toEqual([202, 202, 429]);
+    expect(results[2]?.body.error.code).toBe("rate_limited");
+    expect(results[2]?.headers.get("ratelimit-limit")).toBe("2");
+    const retryAfter = Number(results[2]?.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(60 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(24 * 60 * 60);
+  });
+
+  it("caps new AI work per address per day, whichever accounts ask from it (an IPv6 /64 is one address)", async () => {
+    const capped = envWith({ AI_IP_DAILY_LIMIT: "2" });
+    const [carol, dave] = await registerPair();
+    const post = async (user: RegisteredUser, ip: string) =>
+      callWith<ErrorBody>(capped, "POST", `/api/v1/conversations/${await newConversation(user)}/messages`, { token: user.accessToken, ip, body: { content: "hello" } });
+
+    const first = await post(carol, "2001:db8:77:1::1");
+    const second = await post(dave, "2001:db8:77:1:ffff::2");
+    const third = await post(carol, "2001:db8:77:1::abcd");
+    const elsewhere = await post(dave, "2001:db8:77:2::1");
+
+    expect([first.status, second.status, third.status, elsewhere.status]).toEqual([202, 202, 429, 202]);
+    expect(third.body.error.code).toBe("rate_limited");
+    expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("fails closed: with Upstash down, new AI work gets 503 and nothing is written", async () => {

@@ -1,7 +1,8 @@
 /**
  * Starting AI work from a request, the same way on every route that does (submit, chat message):
  *
- * 1. In parallel: the admission (global daily budget + the user's limit, one Upstash round trip),
+ * 1. In parallel: the admission (global daily budget + the user's and the address's limits, one
+ *    Upstash round trip),
  *    the response stored under the `Idempotency-Key` if one was sent, and the route's own read.
  * 2. A stored response is replayed (nothing new starts); otherwise quotas refuse with 429.
  * 3. ONE batch writes the domain rows, the queued job and the idempotency record, each guarded in
@@ -29,6 +30,7 @@ import {
   type StoredRow,
 } from "../http/idempotency.ts";
 import type { Db } from "../platform/db.ts";
+import { clientAddress } from "../platform/limits.ts";
 import { admitAiWork, enforceAdmission, type AiAdmission } from "../platform/quota.ts";
 import { enqueueJob, type JobRow } from "./service.ts";
 
@@ -84,7 +86,7 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
   const db = services.db.primary;
   const idem = await idempotentRequest(c, options.userId, options.idempotencyKey, options.requestBody);
 
-  const admitting = admitAiWork(services, options.userId, (work) => c.executionCtx.waitUntil(work));
+  const admitting = admitAiWork(services, { userId: options.userId, address: clientAddress(c) }, (work) => c.executionCtx.waitUntil(work));
   let admission: AiAdmission;
   let stored: StoredResponse | undefined;
   let preloaded: T;

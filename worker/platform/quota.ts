@@ -5,6 +5,10 @@
  * job that waited past midnight) is counted when it is made, for the day and for the account (the
  * usage alerts of ./alerts.ts watch both). Fails closed: when Upstash cannot
  * answer, nothing is admitted (503) and no model call is made.
+ *
+ * No one takes the whole budget: new work is also limited per user per hour and per day, and per
+ * address per day (AI_USER_HOURLY_LIMIT, AI_USER_DAILY_LIMIT, AI_IP_DAILY_LIMIT). Passing 80 % and
+ * 95 % of the budget (or one account passing its share) raises one alert per day (./alerts.ts).
  */
 import type { Context } from "hono";
 import type { AppEnv, Services } from "../context.ts";
@@ -85,8 +89,16 @@ export async function modelCallsToday(services: Services, now = Date.now()): Pro
   return Number((await services.redis.get<number | string>(budgetKey(services, now))) ?? 0);
 }
 
+/** Who asks for new AI work: the account, and the address it asks from (`clientAddress`). */
+export interface Requester {
+  userId: string;
+  address: string;
+}
+
 export interface AiAdmission {
   limits: LimitDecision;
+  /** The day's count of model calls, this reservation included. */
+  budgetUsed: number;
   /** Seconds until the budget resets, when today's is spent. */
   budgetSpentFor: number | undefined;
   /** Gives the reserved call back: the work was not started after all. Never throws. */
@@ -94,18 +106,23 @@ export interface AiAdmission {
 }
 
 /**
- * Reserves one model call of today's budget and counts one unit of the user's AI work, in the same
- * tick (one Upstash round trip). Does not refuse by itself: see `enforceAdmission`.
+ * Reserves one model call of today's budget and counts one unit of the requester's AI work against
+ * the per-user (hourly, daily) and per-address limits, in the same tick (one Upstash round trip).
+ * Does not refuse by itself: see `enforceAdmission`.
  *
  * @example
- * const admission = await admitAiWork(services, userId);
+ * const admission = await admitAiWork(services, { userId, address: clientAddress(c) }, (work) => c.executionCtx.waitUntil(work));
  * enforceAdmission(c, admission);
  */
-export async function admitAiWork(services: Services, userId: string, defer: Defer, now = Date.now()): Promise<AiAdmission> {
-  const keys = callKeys(services, userId, now);
+export async function admitAiWork(services: Services, requester: Requester, defer: Defer, now = Date.now()): Promise<AiAdmission> {
+  const keys = callKeys(services, requester.userId, now);
   const [limits, count] = await Promise.allSettled([
-    checkLimits(services, [{ policy: "ai.work.user", identifier: userId }]),
-    countCall(services, keys, userId, now, defer),
+    checkLimits(services, [
+      { policy: "ai.work.user", identifier: requester.userId },
+      { policy: "ai.work.user.daily", identifier: requester.userId },
+      { policy: "ai.work.ip", identifier: requester.address },
+    ]),
+    countCall(services, keys, requester.userId, now, defer),
   ]);
   if (limits.status === "rejected" || count.status === "rejected") {
     if (count.status === "fulfilled") await uncountCall(services, keys);
@@ -114,6 +131,7 @@ export async function admitAiWork(services: Services, userId: string, defer: Def
   let released = false;
   return {
     limits: limits.value,
+    budgetUsed: count.value,
     budgetSpentFor: count.value > services.config.AI_DAILY_BUDGET ? secondsUntilReset(now) : undefined,
     release: async () => {
       if (released) return;
@@ -123,7 +141,9 @@ export async function admitAiWork(services: Services, userId: string, defer: Def
   };
 }
 
-/** Refuses work the admission did not allow (giving its reservation back) and sets `RateLimit-*`. */
+/**
+ * Refuses work the admission did not allow (giving its reservation back) and sets `RateLimit-*`.
+ */
 export function enforceAdmission(c: Context<AppEnv>, admission: AiAdmission): void {
   const refuse = (err: unknown) => {
     c.executionCtx.waitUntil(admission.release());

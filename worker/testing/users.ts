@@ -39,12 +39,33 @@ interface SessionBody {
   refreshToken: string;
 }
 
+/** The body of `POST /auth/register`, every field the contract asks for filled in. */
+export interface RegistrationBody {
+  email: string;
+  password: string;
+  displayName: string;
+}
+
 let counter = 0;
 
 /** A unique address every call (unique across test files and runs too). */
 export function uniqueEmail(label = "user"): string {
   counter += 1;
   return `${label}.${Date.now().toString(36)}.${counter}.${crypto.randomUUID().slice(0, 8)}@example.test`;
+}
+
+/**
+ * A register body, for tests that call the route themselves (the one place that knows its fields).
+ *
+ * @example
+ * await call("POST", "/api/v1/auth/register", { body: registrationBody({ email }) });
+ */
+export function registrationBody(options: Omit<NewUserOptions, "ip"> = {}): RegistrationBody {
+  return {
+    email: options.email ?? uniqueEmail(),
+    password: options.password ?? `Tr0ub4dor&3-${crypto.randomUUID()}`,
+    displayName: options.displayName ?? "Test User",
+  };
 }
 
 /**
@@ -55,13 +76,9 @@ export function uniqueEmail(label = "user"): string {
  * await call("GET", "/api/v1/me", { token: alice.accessToken });
  */
 export async function registerUser(options: NewUserOptions = {}): Promise<RegisteredUser> {
-  const email = options.email ?? uniqueEmail();
-  const password = options.password ?? `Tr0ub4dor&3-${crypto.randomUUID()}`;
-  const displayName = options.displayName ?? "Test User";
-  const res = await call<SessionBody>("POST", "/api/v1/auth/register", {
-    body: { email, password, displayName },
-    ip: options.ip ?? uniqueIp(),
-  });
+  const body = registrationBody(options);
+  const { email, password } = body;
+  const res = await call<SessionBody>("POST", "/api/v1/auth/register", { body, ip: options.ip ?? uniqueIp() });
   if (res.status !== 201) throw new Error(`registerUser: expected 201, got ${res.status}: ${res.text}`);
   return { user: res.body.user, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken, email, password };
 }

@@ -241,7 +241,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Start a draft on the template's current version */
+        /**
+         * Start a draft on the template's current version
+         * @description Limited per user (`RateLimit-*` headers; 429 `rate_limited` with `Retry-After`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -303,6 +306,15 @@ export interface paths {
                 };
                 /** @description Body is not application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited or AI quota exhausted */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -476,7 +488,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Merge answers into a draft; each is checked against its question */
+        /**
+         * Merge answers into a draft; each is checked against its question
+         * @description Limited per user (`RateLimit-*` headers; 429 `rate_limited` with `Retry-After`).
+         */
         put: {
             parameters: {
                 query?: never;
@@ -549,6 +564,15 @@ export interface paths {
                 };
                 /** @description Body is not application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited or AI quota exhausted */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -646,7 +670,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set */
+                /** @description `rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -683,7 +707,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with email and password
-         * @description Any wrong email or password answers the same 401 in about the same time. Failed attempts count towards an escalating per-email lockout (429 with Retry-After).
+         * @description Any wrong email or password answers the same 401 in about the same time. Failed attempts count towards an escalating lockout of that email from that address (IPv6: its /64), 429 with Retry-After; the owner's right password from another address still works. Logins per email from addresses it has not logged in from before are limited too.
          */
         post: {
             parameters: {
@@ -1175,7 +1199,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Start a conversation, optionally about one of your assessments */
+        /**
+         * Start a conversation, optionally about one of your assessments
+         * @description Limited per user (`RateLimit-*` headers; 429 `rate_limited` with `Retry-After`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1237,6 +1264,15 @@ export interface paths {
                 };
                 /** @description Body is not application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited or AI quota exhausted */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1561,7 +1597,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited` (your hourly AI limit) or `ai_quota_exhausted` (today's quota); `Retry-After` set */
+                /** @description `rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1799,7 +1835,7 @@ export interface paths {
         post?: never;
         /**
          * Delete the account and everything it owns
-         * @description Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it.
+         * @description Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it. Limited per user; wrong passwords lock the password check for the user (429 with Retry-After).
          */
         delete: {
             parameters: {
@@ -1815,9 +1851,15 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Deleted */
+                /** @description Done */
                 204: {
                     headers: {
+                        /** @description Requests allowed in the window */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the window */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets */
+                        "RateLimit-Reset"?: number;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -1858,6 +1900,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Too many attempts (per IP, per email, or a lockout after repeated failures); see Retry-After */
+                429: {
+                    headers: {
+                        /** @description Requests allowed in the window */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the window */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets */
+                        "RateLimit-Reset"?: number;
+                        /** @description Seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description A dependency is unavailable */
                 503: {
                     headers: {
@@ -1873,7 +1932,7 @@ export interface paths {
         head?: never;
         /**
          * Update the display name or the password
-         * @description A new password needs `currentPassword` (401 if wrong) and logs out every other session (all refresh tokens are revoked).
+         * @description A new password needs `currentPassword` (401 if wrong) and logs out every other session (all refresh tokens are revoked). Limited per user; wrong current passwords lock the password check for the user (429 with Retry-After).
          */
         patch: {
             parameters: {
@@ -1892,6 +1951,12 @@ export interface paths {
                 /** @description The updated user */
                 200: {
                     headers: {
+                        /** @description Requests allowed in the window */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the window */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets */
+                        "RateLimit-Reset"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1937,6 +2002,23 @@ export interface paths {
                 /** @description Body is not application/json */
                 415: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts (per IP, per email, or a lockout after repeated failures); see Retry-After */
+                429: {
+                    headers: {
+                        /** @description Requests allowed in the window */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the window */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets */
+                        "RateLimit-Reset"?: number;
+                        /** @description Seconds to wait */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
