@@ -13,7 +13,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startGeminiStandIn } from "./gemini/server.ts";
-import { connectionStringFor } from "../worker/platform/neon/protocol.ts";
+import { connectionStringFor } from "./neon/protocol.ts";
 import { startNeonStandIn } from "./neon/server.ts";
 import type { Seed } from "./neon/template.ts";
 import { startUpstashStandIn } from "./upstash/server.ts";

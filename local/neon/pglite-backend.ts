@@ -17,7 +17,7 @@ import {
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
-} from "../../worker/platform/neon/protocol.ts";
+} from "./protocol.ts";
 
 export interface PgliteBackendOptions {
   /** Databases persist in `<dataDir>/<name>/`; in memory when undefined. */

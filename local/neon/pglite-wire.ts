@@ -103,14 +103,15 @@ export async function startPgliteWire(open: (database: string) => Promise<PGlite
           await run(pg, message);
           continue;
         }
-        // Whole messages up to the last Sync or Query; a Terminate ends the connection.
+        // Whole messages up to the last Sync, Query or Flush (Postgres.js describes a statement and
+        // waits for the answer before binding it); a Terminate ends the connection.
         let end = 0;
         let offset = 0;
         while (offset + 5 <= buffer.length && offset + 1 + buffer.readInt32BE(offset + 1) <= buffer.length) {
           const type = String.fromCharCode(buffer[offset] ?? 0);
           offset += 1 + buffer.readInt32BE(offset + 1);
           if (type === "X") return void socket.end();
-          if (type === "S" || type === "Q") end = offset;
+          if (type === "S" || type === "Q" || type === "H") end = offset;
         }
         if (end === 0) return;
         const pipeline = buffer.subarray(0, end);

@@ -11,7 +11,7 @@ import {
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
-} from "../../worker/platform/neon/protocol.ts";
+} from "./protocol.ts";
 
 export interface PostgresBackendOptions {
   /** A role that may create and drop databases, e.g. postgres://postgres@127.0.0.1:5432/postgres */

@@ -11,7 +11,7 @@ import { readJson, sendJson, serve } from "../http/server.ts";
 import type { SqlBackend } from "./backend.ts";
 import { PgliteBackend } from "./pglite-backend.ts";
 import { PostgresBackend } from "./postgres-backend.ts";
-import { parseNeonRequest, toNeonError, toNeonResult, type NeonRequest } from "../../worker/platform/neon/protocol.ts";
+import { parseNeonRequest, toNeonError, toNeonResult, type NeonRequest } from "./protocol.ts";
 import { templateRecipe, type Seed } from "./template.ts";
 
 export interface NeonStandInOptions {
