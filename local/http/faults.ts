@@ -57,7 +57,7 @@ export class FaultTable {
     // A scoped fault overrides the global one field by field.
     const fault: Fault = { ...global?.fault, ...scoped?.fault };
     const active = (scoped ?? global) as ActiveFault;
-    if (fault.latencyMs && fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+    if (fault.latencyMs && fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs).unref()); // a held request never keeps the process alive
     const rate = fault.errorRate ?? (fault.status !== undefined || fault.down ? 1 : 0);
     if (rate <= 0) return { kind: "pass" };
     active.debt += Math.min(rate, 1);

@@ -58,6 +58,7 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
       return;
     }
     const scope = request.database;
+    controls.counters.track(scope, res);
     controls.counters.add(scope, request.kind);
     controls.counters.add(scope, "statements", request.kind === "batch" ? request.statements.length : 1);
     if (await controls.faults.apply(scope, req, res, (status) => ({ message: `injected fault: HTTP ${status}`, code: "XX000" }))) return;

@@ -144,8 +144,8 @@ function statementError(error: unknown): Record<string, unknown> | null {
  *
  * - A statement's error answers 400 with Neon's error body (the driver raises NeonDbError with
  *   its code, constraint, ...), exactly as Neon does.
- * - A database that cannot be reached, or refuses the session (wrong password, unknown database),
- *   answers 502: the caller's fetch wrapper turns that into "database unavailable".
+ * - A database that cannot be reached, refuses the session (wrong password, unknown database) or
+ *   drops it answers 502: the caller's fetch wrapper turns that into "database unavailable".
  *
  * @example
  * neonConfig.fetchFunction = hyperdriveTransport;
@@ -169,8 +169,9 @@ export const hyperdriveTransport: FetchFunction = async (_url, init) => {
   } catch (error) {
     const body = statementError(error);
     if (body) return json(400, body);
-    return json(502, { message: `could not open a database session: ${error instanceof Error ? error.message : String(error)}` });
+    return json(502, { message: `database session failed: ${error instanceof Error ? error.message : String(error)}` });
   } finally {
-    await sql.end().catch(() => undefined);
+    // Bounded: after the server has dropped the connection, Postgres.js' end() alone never settles.
+    await sql.end({ timeout: 0 }).catch(() => undefined);
   }
 };
