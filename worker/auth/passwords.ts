@@ -14,7 +14,7 @@ import { fromBase64, timingSafeEqual, toBase64 } from "../platform/bytes.ts";
 const ALGORITHM = "pbkdf2-sha256";
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
-/** Production Workers reject more (notes/platform-facts.md). */
+/** Production Workers reject more (docs/ARCHITECTURE.md, "Platform facts"). */
 export const MAX_PBKDF2_ITERATIONS = 100_000;
 
 export const PASSWORD_MIN_LENGTH = 8;
