@@ -7,10 +7,6 @@ import { databaseOf, hyperdriveProjects, workerProjects } from "./local/vitest/p
 /** wrangler.toml's [alias] table, so Worker tests run on what the production bundle contains. */
 const workerAliases = [
   { find: /^zod$/, replacement: fileURLToPath(new URL("./worker/platform/zod/index.ts", import.meta.url)) },
-  {
-    find: /^@neondatabase\/serverless$/,
-    replacement: fileURLToPath(new URL("./worker/platform/neon/index.ts", import.meta.url)),
-  },
 ];
 
 /**

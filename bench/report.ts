@@ -251,11 +251,12 @@ database, reached over the Postgres wire protocol through a local Hyperdrive bin
 docs/DATABASE.md): ${num(hyperdrive.load.rps)} req/s at p95 ${num(hyperdrive.load.latencyMs.p95)} ms against ${num(off.load.rps)} req/s at
 p95 ${num(off.load.latencyMs.p95)} ms over Neon's HTTP protocol, and ${num(hyperdrive.neonPer1000, 0)} Neon HTTP requests: every query went over the
 wire. The gap is the session: each request opens its own connection (startup and
-authentication, then one pipeline per query or batch). Locally, miniflare's Hyperdrive hands
+authentication, then the statements: Postgres.js describes each statement that has parameters
+before running it, see docs/DATABASE.md). Locally, miniflare's Hyperdrive hands
 that connection straight to the database, so every request pays a fresh ${r.backends.neon === "postgres" ? "PostgreSQL backend" : "PGlite"} session:
-${num(hyperdrive.sessionStartMs.p50)} ms at p50 (p95 ${num(hyperdrive.sessionStartMs.p95)} ms), timed with the same wire client. In production Hyperdrive
+${num(hyperdrive.sessionStartMs.p50)} ms at p50 (p95 ${num(hyperdrive.sessionStartMs.p95)} ms), timed with Postgres.js, the driver the Worker uses. In production Hyperdrive
 answers the startup in the Worker's colo and keeps warm sessions to the origin, so what carries
-over from this row is the correctness (same results, one round trip per pipeline), not the latency.
+over from this row is the correctness (same results, one HTTP-level round trip per query or batch), not the latency.
 `
       : ""
   }`;

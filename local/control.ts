@@ -60,6 +60,12 @@ export async function counts<K extends string = string>(url: string, scope?: str
   return (await res.json()) as Counts<K>;
 }
 
+/** Requests of one scope (without `scope`, of every scope) the stand-in has received and not yet answered. */
+export async function inFlight(url: string, scope?: string): Promise<number> {
+  const res = await call(controlUrl(url, "in-flight", scope), { method: "GET" });
+  return ((await res.json()) as { inFlight: number }).inFlight;
+}
+
 /** Replaces the fault of `fault.scope` (or the fault for every scope). */
 export async function setFault(url: string, fault: Fault): Promise<void> {
   await call(controlUrl(url, "faults", undefined), {

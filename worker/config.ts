@@ -112,7 +112,7 @@ const schema = z
     JWT_KEY_ID: z.string().min(1).default("k1"),
     JWT_PREVIOUS_KEY_ID: z.string().min(1).default("k0"),
     PASSWORD_PEPPER: secret("PASSWORD_PEPPER"),
-    // Production Workers reject PBKDF2 above 100,000 iterations (notes/platform-facts.md).
+    // Production Workers reject PBKDF2 above 100,000 iterations (docs/ARCHITECTURE.md, "Platform facts").
     PASSWORD_PBKDF2_ITERATIONS: z.coerce.number().int().min(10_000).max(100_000).default(100_000),
     JWT_ISSUER: z.string().min(1).default("assay"),
     JWT_AUDIENCE: z.string().min(1).default("assay-api"),

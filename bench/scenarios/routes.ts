@@ -12,9 +12,7 @@ import { runLoad, type LoadResult, type RequestSpec } from "../lib/load.ts";
 import type { Profile } from "../lib/profile.ts";
 import type { BenchStack, WorkerInstance } from "../lib/stack.ts";
 import { parallel, prng, round, summarize, type LatencySummary } from "../lib/stats.ts";
-import { nodeConnector } from "../../local/neon/wire-socket.ts";
-import { sessionTarget } from "../../worker/platform/postgres/transport.ts";
-import { openSession } from "../../worker/platform/postgres/wire.ts";
+import postgres from "postgres";
 import { readUsage, resetUsage, type Scopes, type Usage } from "../lib/usage.ts";
 
 export interface PerRequest {
@@ -313,18 +311,18 @@ export async function driverMix(world: World, profile: Profile, instance: Worker
 
 /**
  * What opening one session costs the database here (TCP connect, startup, authentication, until
- * ReadyForQuery), timed with the Worker's own wire client. Locally every Hyperdrive request pays
- * it; in production Hyperdrive answers the startup itself and keeps origin sessions warm.
+ * ReadyForQuery, then `SELECT 1`), timed with Postgres.js, the Worker's Hyperdrive driver. Locally
+ * every Hyperdrive request pays it; in production Hyperdrive answers the startup itself and keeps
+ * origin sessions warm.
  */
 async function sessionStarts(postgresUrl: string, count: number): Promise<LatencySummary> {
-  const { address, session: options } = sessionTarget(postgresUrl);
-  const connect = nodeConnector();
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    const session = await openSession(await connect(address), options);
+    const sql = postgres(postgresUrl, { max: 1, fetch_types: false, onnotice: () => undefined });
+    await sql.unsafe("SELECT 1");
     samples.push(performance.now() - started);
-    await session.close();
+    await sql.end();
   }
   return summarize(samples);
 }

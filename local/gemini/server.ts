@@ -62,6 +62,7 @@ export async function startGeminiStandIn(options: { port?: number }): Promise<Ge
       return;
     }
     const kind = action === "countTokens" ? "countTokens" : action === "streamGenerateContent" ? "stream" : "generate";
+    controls.counters.track(apiKey, res);
     controls.counters.add(apiKey, kind);
     if (await controls.faults.apply(apiKey, req, res, (status) => googleError(status, `injected fault: HTTP ${status}`), model)) return;
 

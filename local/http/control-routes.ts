@@ -26,6 +26,9 @@ export async function handleControl<K extends string>(
     case "GET counts":
       sendJson(res, 200, controls.counters.snapshot(scope));
       return true;
+    case "GET in-flight":
+      sendJson(res, 200, { inFlight: controls.counters.inFlight(scope) });
+      return true;
     case "POST reset":
       controls.counters.reset(scope);
       sendJson(res, 200, { ok: true });

@@ -1,9 +1,11 @@
 /** Request counters per scope, so parallel test projects can each assert on their own traffic. */
+import type { ServerResponse } from "node:http";
 import type { Counts } from "../control.ts";
 
 export class ScopedCounters<K extends string> {
   readonly kinds: readonly K[];
   readonly #byScope = new Map<string, Counts<K>>();
+  readonly #inFlight = new Map<string, number>();
 
   constructor(kinds: readonly K[]) {
     this.kinds = kinds;
@@ -16,6 +18,20 @@ export class ScopedCounters<K extends string> {
       this.#byScope.set(scope, counts);
     }
     counts[kind] += amount;
+  }
+
+  /** Counts `res` as in flight for `scope` until it is answered (or its connection closes). */
+  track(scope: string, res: ServerResponse): void {
+    this.#inFlight.set(scope, (this.#inFlight.get(scope) ?? 0) + 1);
+    res.once("close", () => this.#inFlight.set(scope, (this.#inFlight.get(scope) ?? 1) - 1));
+  }
+
+  /** Requests of one scope (or of every scope) received and not yet answered. */
+  inFlight(scope?: string): number {
+    if (scope !== undefined) return this.#inFlight.get(scope) ?? 0;
+    let total = 0;
+    for (const count of this.#inFlight.values()) total += count;
+    return total;
   }
 
   /** One scope's counts, or the totals over every scope when `scope` is undefined. */

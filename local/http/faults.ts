@@ -59,7 +59,7 @@ export class FaultTable {
     const fault: Fault = { ...global?.fault, ...scoped?.fault };
     if (fault.model !== undefined && fault.model !== model) return { kind: "pass" };
     const active = (scoped ?? global) as ActiveFault;
-    if (fault.latencyMs && fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+    if (fault.latencyMs && fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs).unref()); // a held request never keeps the process alive
     const rate = fault.errorRate ?? (fault.status !== undefined || fault.down ? 1 : 0);
     if (rate <= 0) return { kind: "pass" };
     active.debt += Math.min(rate, 1);

@@ -74,4 +74,4 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export { isRecord } from "../../worker/platform/neon/protocol.ts";
+export { isRecord } from "../neon/protocol.ts";

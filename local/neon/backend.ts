@@ -1,5 +1,5 @@
 /** What the Neon stand-in needs from a Postgres: isolated databases cloned from one template. */
-import { NeonRequestError, type SqlResult, type SqlStatement, type TransactionOptions } from "../../worker/platform/neon/protocol.ts";
+import { NeonRequestError, type SqlResult, type SqlStatement, type TransactionOptions } from "./protocol.ts";
 
 export interface SqlDatabase {
   query(statement: SqlStatement): Promise<SqlResult>;

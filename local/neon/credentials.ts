@@ -11,7 +11,7 @@
  * Each is HTTP 400 with the JSON error body of a failed query, `code` and `severity` empty
  * (no Postgres error behind it): @neondatabase/serverless throws it as NeonDbError(message).
  */
-import { ERROR_FIELDS } from "../../worker/platform/neon/protocol.ts";
+import { ERROR_FIELDS } from "./protocol.ts";
 
 export const ISSUED = { user: "assay", password: "local", host: "db.localtest.me" } as const;
 

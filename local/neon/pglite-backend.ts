@@ -16,7 +16,7 @@ import {
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
-} from "../../worker/platform/neon/protocol.ts";
+} from "./protocol.ts";
 import { ISSUED, connectionStringFor } from "./credentials.ts";
 
 export interface PgliteBackendOptions {

@@ -10,7 +10,7 @@ import {
   type SqlResult,
   type SqlStatement,
   type TransactionOptions,
-} from "../../worker/platform/neon/protocol.ts";
+} from "./protocol.ts";
 import { connectionStringFor } from "./credentials.ts";
 
 export interface PostgresBackendOptions {

@@ -12,7 +12,7 @@ import { readJson, sendJson, serve } from "../http/server.ts";
 import type { SqlBackend } from "./backend.ts";
 import { PgliteBackend } from "./pglite-backend.ts";
 import { PostgresBackend } from "./postgres-backend.ts";
-import { parseNeonRequest, toNeonError, toNeonResult, type NeonRequest } from "../../worker/platform/neon/protocol.ts";
+import { parseNeonRequest, toNeonError, toNeonResult, type NeonRequest } from "./protocol.ts";
 import { refusalOf } from "./credentials.ts";
 import { templateRecipe, type Seed } from "./template.ts";
 
@@ -65,6 +65,7 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
       return;
     }
     const scope = request.database;
+    controls.counters.track(scope, res);
     controls.counters.add(scope, request.kind);
     controls.counters.add(scope, "statements", request.kind === "batch" ? request.statements.length : 1);
     if (await controls.faults.apply(scope, req, res, (status) => ({ message: `injected fault: HTTP ${status}`, code: "XX000" }))) return;

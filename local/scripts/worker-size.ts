@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 
-const BUDGET_KIB = 200;
+const BUDGET_KIB = 300;
 
 const run = spawnSync(
   process.execPath,

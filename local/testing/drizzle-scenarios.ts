@@ -1,18 +1,11 @@
 /**
- * Drizzle scenarios both driver contract suites run (the compact Neon client, and the Postgres
- * transport behind Hyperdrive), with the outcome each must produce on either side.
+ * Drizzle scenarios the driver contract suites run (Neon's HTTP protocol, and the Hyperdrive
+ * transport), with the outcome each must produce on either side.
  */
 import { eq, sql } from "drizzle-orm";
 import type { NeonHttpDatabase } from "drizzle-orm/neon-http";
-import type { types } from "../../worker/platform/neon/index.ts";
 import { describeError } from "./outcomes.ts";
 import { counters, items } from "./schema.ts";
-
-/** drizzle's neon-http driver sets these parsers on the `types` it imports; in the Worker that is the compact client's. */
-export function applyDrizzleMappers(parsers: typeof types): void {
-  const { TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL } = parsers.builtins;
-  for (const oid of [TIMESTAMPTZ, TIMESTAMP, DATE, INTERVAL, 1231, 1115, 1185, 1187, 1182]) parsers.setTypeParser(oid, (val) => val);
-}
 
 /** One batch holding every kind of statement: insert returning, insert, update returning, select, raw SQL, delete. */
 export const batchOfEveryKind = {

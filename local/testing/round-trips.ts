@@ -3,7 +3,7 @@
  * (everything, including write-backs deferred with waitUntil) and by the Worker's own
  * `Server-Timing` header (what the response waited for).
  */
-import { counts, type NeonCount, type UpstashCount } from "../control.ts";
+import { counts, inFlight, type NeonCount, type UpstashCount } from "../control.ts";
 import { scopes, testEnv, type CallResult } from "../../worker/testing/http.ts";
 
 export interface RoundTrips {
@@ -22,18 +22,25 @@ async function served(): Promise<RoundTrips> {
   };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Requests the stand-ins still hold for this project's scopes. */
+async function pending(): Promise<number> {
+  const [neon, upstash] = await Promise.all([inFlight(testEnv.STANDIN_NEON, scopes.neon), inFlight(testEnv.STANDIN_UPSTASH, scopes.upstash)]);
+  return neon + upstash;
+}
 
-/** Runs `request` and returns its result with the round trips the stand-ins served meanwhile. */
+/**
+ * Runs `request` and returns its result with the round trips the stand-ins served meanwhile.
+ * Deferred write-backs (waitUntil) may still be on their way when the response arrives: the counts
+ * are read once the stand-ins hold none of this project's requests and two readings agree.
+ */
 export async function measured<T>(request: () => Promise<T>): Promise<{ res: T; served: RoundTrips }> {
   const before = await served();
   const res = await request();
-  // Deferred write-backs are already in flight when the response arrives: wait until counts settle.
   let after = await served();
-  for (let i = 0; i < 40; i++) {
-    await pause(30);
+  for (;;) {
+    const idle = (await pending()) === 0;
     const again = await served();
-    if (again.neon === after.neon && again.upstash === after.upstash) break;
+    if (idle && again.neon === after.neon && again.upstash === after.upstash) break;
     after = again;
   }
   return { res, served: { neon: after.neon - before.neon, upstash: after.upstash - before.upstash } };

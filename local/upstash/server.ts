@@ -69,6 +69,7 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
       sendJson(res, 400, { error: commands });
       return;
     }
+    controls.counters.track(scope, res);
     controls.counters.add(scope, route);
     controls.counters.add(scope, "commands", commands.length);
     if (await controls.faults.apply(scope, req, res, (status) => ({ error: `injected fault: HTTP ${status}` }))) return;

@@ -54,10 +54,9 @@ describe("Gemini adapter", () => {
   });
 
   it("gives up on a call after the timeout", async () => {
-    await setFault(testEnv.STANDIN_GEMINI, { scope: scopes.gemini, latencyMs: 3_000 });
-    const started = Date.now();
+    // Longer than the test may run: a call that waited for the model would answer (or time the test out).
+    await setFault(testEnv.STANDIN_GEMINI, { scope: scopes.gemini, latencyMs: 120_000 });
     const err = await failure(() => generate({ ...config(), AI_MODEL_TIMEOUT_MS: 1_000 }, "gemini-2.5-flash", prompt));
     expect(err.failure).toBe("unavailable");
-    expect(Date.now() - started).toBeLessThan(2_500);
   });
 });

@@ -133,11 +133,10 @@ describe("with the Upstash stand-in down or slow", () => {
   it("does not wait for a slow cache: the database answers after the cache timeout", async () => {
     const alice = await registerUser();
     await start(alice);
-    await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, latencyMs: 3_000 });
-    const started = Date.now();
+    // Longer than the test may run: only giving up on the cache lets the request answer.
+    await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, latencyMs: 120_000 });
     const res = await call("GET", "/api/v1/assessments", { token: alice.accessToken });
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1_500);
     expect(awaited(res)).toMatchObject({ neon: 1, cache: "bypass" });
   });
 });

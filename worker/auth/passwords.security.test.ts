@@ -8,8 +8,7 @@ import { newId } from "../platform/ids.ts";
 import { servicesFor } from "../platform/services.ts";
 import { call } from "../testing/http.ts";
 import { registerUser, testDb, uniqueEmail } from "../testing/users.ts";
-import { isBcryptHash, verifyBcrypt } from "./bcrypt.ts";
-import { hashPassword, isCommonPassword, MAX_PBKDF2_ITERATIONS, parsePbkdf2, verifyPassword } from "./passwords.ts";
+import { hashPassword, isBcryptHash, isCommonPassword, MAX_PBKDF2_ITERATIONS, parsePbkdf2, verifyPassword } from "./passwords.ts";
 
 const config: Config = servicesFor(env as unknown as Env).config;
 
@@ -74,20 +73,28 @@ describe("legacy bcrypt hashes", () => {
     ["$2a$", 4],
     ["$2b$", 5],
     ["$2y$", 4],
-  ])("verifies %s hashes made by bcryptjs (cost %i)", (prefix, cost) => {
+  ])("verifies %s hashes made by bcryptjs (cost %i) and asks for a rehash", async (prefix, cost) => {
     for (const password of ["correct horse battery", "pässwörd ✓ 密码", "x".repeat(72)]) {
       const hash = bcryptjs.hashSync(password, cost).replace(/^\$2[aby]\$/, prefix);
       expect(isBcryptHash(hash)).toBe(true);
-      expect(verifyBcrypt(password, hash)).toBe(true);
-      expect(verifyBcrypt(`not ${password}`, hash)).toBe(false);
+      expect(await verifyPassword(config, password, hash)).toEqual({ ok: true, needsRehash: true });
+      expect(await verifyPassword(config, `not ${password}`, hash)).toEqual({ ok: false, needsRehash: false });
     }
   });
 
-  it("verifies a cost-10 hash, the monolith's default", () => {
+  it("verifies a cost-10 hash, the monolith's default", async () => {
     const hash = bcryptjs.hashSync("legacy password 1", 10);
 
-    expect(verifyBcrypt("legacy password 1", hash)).toBe(true);
-    expect(verifyBcrypt("legacy password 2", hash)).toBe(false);
+    expect((await verifyPassword(config, "legacy password 1", hash)).ok).toBe(true);
+    expect((await verifyPassword(config, "legacy password 2", hash)).ok).toBe(false);
+  });
+
+  it("refuses what only looks like bcrypt: a truncated hash, another variant", async () => {
+    const hash = bcryptjs.hashSync("legacy password 1", 4);
+    for (const broken of [hash.slice(0, -1), hash.replace(/^\$2b\$/, "$2x$")]) {
+      expect(isBcryptHash(broken)).toBe(false);
+      expect(await verifyPassword(config, "legacy password 1", broken)).toEqual({ ok: false, needsRehash: false });
+    }
   });
 
   it("logs a migrated bcrypt user in and replaces the hash with PBKDF2", async () => {

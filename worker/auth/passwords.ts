@@ -6,15 +6,15 @@
  *   pbkdf2-sha256$<iterations>$<salt, base64>$<hash, base64>
  * Legacy bcrypt hashes from the monolith verify too; both are rehashed at the next login.
  */
+import bcryptjs from "bcryptjs";
 import type { Config } from "../config.ts";
-import { isBcryptHash, verifyBcrypt } from "./bcrypt.ts";
 import { COMMON_PASSWORDS_FRONT_CODED } from "./common-passwords.data.ts";
 import { fromBase64, timingSafeEqual, toBase64 } from "../platform/bytes.ts";
 
 const ALGORITHM = "pbkdf2-sha256";
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
-/** Production Workers reject more (notes/platform-facts.md). */
+/** Production Workers reject more (docs/ARCHITECTURE.md, "Platform facts"). */
 export const MAX_PBKDF2_ITERATIONS = 100_000;
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -73,6 +73,13 @@ export interface Verification {
   needsRehash: boolean;
 }
 
+const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+/** A legacy bcrypt hash (`$2a$`, `$2b$`, `$2y$`) from the monolith's users table: verified, never made. */
+export function isBcryptHash(stored: string): boolean {
+  return BCRYPT_HASH.test(stored);
+}
+
 export async function verifyPassword(config: Config, password: string, stored: string): Promise<Verification> {
   const parsed = parsePbkdf2(stored);
   if (parsed) {
@@ -81,7 +88,7 @@ export async function verifyPassword(config: Config, password: string, stored: s
     return { ok, needsRehash: ok && (parsed.iterations !== config.PASSWORD_PBKDF2_ITERATIONS || parsed.salt.length < SALT_BYTES) };
   }
   if (isBcryptHash(stored)) {
-    const ok = verifyBcrypt(password, stored);
+    const ok = await bcryptjs.compare(password, stored);
     return { ok, needsRehash: ok };
   }
   return { ok: false, needsRehash: false };

@@ -100,12 +100,11 @@ describe("the shared cache (cache-aside over Upstash)", () => {
     expect(await cache.read(f, "a", load)).toEqual({ call: 3 });
   });
 
-  it("fails soft on a slow Upstash: the source answers once the cache timeout passes", async () => {
+  it("fails soft on a slow Upstash: the source answers without waiting for it", async () => {
     const f = family();
-    await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, latencyMs: 2_000 });
-    const started = Date.now();
+    // Longer than the test may run: only giving up on Upstash lets the read answer.
+    await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, latencyMs: 120_000 });
     expect(await cache.read(f, "a", async () => "from the database")).toBe("from the database");
-    expect(Date.now() - started).toBeLessThan(services.config.CACHE_TIMEOUT_MS + 700);
   });
 });
 

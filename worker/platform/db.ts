@@ -4,8 +4,8 @@
  * than the threshold are logged with their SQL text (never their parameters).
  *
  * DB_DRIVER chooses where those requests go: `neon-http` sends them to Neon; `hyperdrive` serves
- * them over a Postgres connection through the HYPERDRIVE binding (./postgres/transport.ts), so any
- * Postgres runs the same queries, batches and error handling with no code change.
+ * them with Postgres.js over the HYPERDRIVE binding's connection string (./hyperdrive/transport.ts),
+ * so any Postgres runs the same queries, batches and error handling with no code change.
  *
  * Writes go through `db.batch([...])` (one round trip, one transaction). Reads that may lag a
  * little (reference data) can use `replica`, which is the read replica when DATABASE_READ_URL (or
@@ -19,7 +19,7 @@ import { DependencyError } from "../errors.ts";
 import * as schema from "../db/schema.ts";
 import type { Logger } from "./log.ts";
 import { recordRoundTrip } from "./metrics.ts";
-import { postgresTransport, type FetchFunction } from "./postgres/transport.ts";
+import { hyperdriveTransport, type FetchFunction } from "./hyperdrive/transport.ts";
 
 export type Db = NeonHttpDatabase<typeof schema>;
 
@@ -86,20 +86,7 @@ function connect(url: string): Db {
   return drizzle({ client: neon(url), schema });
 }
 
-/**
- * Hyperdrive bindings by the host:port of their connection string. The transport, like the rest of
- * the driver's configuration, is per isolate; each binding's connection string goes to the driver,
- * and a request connects to the binding its connection string names.
- */
-const hyperdrives = new Map<string, Hyperdrive>();
-
-const hyperdriveFetch = instrumented(
-  postgresTransport(({ hostname, port }) => {
-    const binding = hyperdrives.get(`${hostname}:${port}`);
-    if (!binding) throw new Error(`no Hyperdrive binding for ${hostname}:${port}`);
-    return binding.connect();
-  }),
-);
+const hyperdriveFetch = instrumented(hyperdriveTransport);
 const neonFetch = instrumented((url, init) => fetch(url, init));
 
 export function createDatabase(config: Config, logger: Logger): Database {
@@ -107,9 +94,6 @@ export function createDatabase(config: Config, logger: Logger): Database {
   let primaryUrl = config.DATABASE_URL;
   let replicaUrl = config.DATABASE_READ_URL;
   if (config.DB_DRIVER === "hyperdrive") {
-    for (const binding of [config.HYPERDRIVE, config.HYPERDRIVE_READ]) {
-      if (binding) hyperdrives.set(`${binding.host}:${binding.port}`, binding);
-    }
     neonConfig.fetchFunction = hyperdriveFetch;
     primaryUrl = config.HYPERDRIVE?.connectionString;
     replicaUrl = config.HYPERDRIVE_READ?.connectionString;

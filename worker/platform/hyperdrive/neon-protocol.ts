@@ -1,9 +1,8 @@
 /**
  * Neon's HTTP query protocol as @neondatabase/serverless 1.2 speaks it: request headers and body,
  * the JSON result shape (`fields`, `command`, `rowCount`, `rows`, `rowAsArray`) and the 400 error
- * body whose fields the driver copies onto `NeonDbError`. Both ends of it use this module: the
- * local Neon stand-in (local/neon/server.ts) and the Worker's Postgres transport behind
- * Hyperdrive (worker/platform/postgres/transport.ts).
+ * body whose fields the driver copies onto `NeonDbError`. The Worker's Hyperdrive transport
+ * (./transport.ts) serves it; the local Neon stand-in (local/neon/protocol.ts) builds on it.
  */
 
 /** Request headers as Node gives them: lower-case names. */
@@ -64,11 +63,6 @@ const ISOLATION_LEVELS: Record<string, IsolationLevel> = {
   RepeatableRead: "REPEATABLE READ",
   Serializable: "SERIALIZABLE",
 };
-
-/** The connection string the stand-in maps to database `name` (the host is not used for routing). */
-export function connectionStringFor(name: string): string {
-  return `postgres://assay:local@db.localtest.me/${encodeURIComponent(name)}`;
-}
 
 /** The database a request targets: the path of its `Neon-Connection-String`. */
 export function databaseFromHeaders(headers: RequestHeaders): string {
@@ -134,13 +128,7 @@ export function beginStatement(options: TransactionOptions): string {
   return ["BEGIN", ...transactionModes(options)].join(" ");
 }
 
-/** The same characteristics as `SET TRANSACTION`, for a transaction already begun; null when none. */
-export function setTransactionStatement(options: TransactionOptions): string | null {
-  const modes = transactionModes(options);
-  return modes.length > 0 ? `SET TRANSACTION ${modes.join(" ")}` : null;
-}
-
-function transactionModes(options: TransactionOptions): string[] {
+export function transactionModes(options: TransactionOptions): string[] {
   const modes: string[] = [];
   if (options.isolationLevel) modes.push(`ISOLATION LEVEL ${options.isolationLevel}`);
   if (options.readOnly) modes.push("READ ONLY");
@@ -175,26 +163,6 @@ export const ERROR_FIELDS = [
   "line",
   "routine",
 ] as const;
-
-/** An Error carrying the Postgres error fields (ERROR_FIELDS): the base of NeonDbError and of the wire client's PostgresError. */
-export class PostgresFieldsError extends Error {
-  declare severity: string | undefined;
-  declare code: string | undefined;
-  declare detail: string | undefined;
-  declare hint: string | undefined;
-  declare position: string | undefined;
-  declare internalPosition: string | undefined;
-  declare internalQuery: string | undefined;
-  declare where: string | undefined;
-  declare schema: string | undefined;
-  declare table: string | undefined;
-  declare column: string | undefined;
-  declare dataType: string | undefined;
-  declare constraint: string | undefined;
-  declare file: string | undefined;
-  declare line: string | undefined;
-  declare routine: string | undefined;
-}
 
 /** A Postgres error as Neon's 400 body; null when `error` is not one (then it is our bug: 500). */
 export function toNeonError(error: unknown): Record<string, unknown> | null {
