@@ -1,4 +1,4 @@
-/** What the Upstash stand-in needs from a Redis: run commands, pipelines and transactions. */
+/** What the Upstash stand-in needs from a Redis: run commands, pipelines and transactions, and pub/sub. */
 
 /**
  * A Redis reply. Bulk and status strings arrive as `string` (in-memory backend) or bytes (real
@@ -17,5 +17,9 @@ export interface RedisBackend {
   pipeline(commands: string[][]): Promise<CommandOutcome[]>;
   /** Atomic (MULTI/EXEC). Throws a RedisError (EXECABORT) when a command is refused before running. */
   transaction(commands: string[][]): Promise<CommandOutcome[]>;
+  /** Delivers `message` to the channel's subscribers; resolves to how many got it (PUBLISH's reply). */
+  publish(channel: string, message: string): Promise<number>;
+  /** Calls `onMessage` for each message published on `channel` until the returned function is called. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -4,6 +4,9 @@ import { RedisError, type CommandOutcome, type RedisBackend, type RedisReply } f
 
 export class IoredisBackend implements RedisBackend {
   readonly #redis: Redis;
+  /** A connection in subscriber mode (it can run nothing else), opened at the first subscribe. */
+  #subscriber: Redis | undefined;
+  readonly #listeners = new Map<string, Set<(message: string) => void>>();
 
   /** `target` is a redis:// URL or, for a spawned server, a unix socket path. */
   constructor(target: string) {
@@ -34,8 +37,41 @@ export class IoredisBackend implements RedisBackend {
     }
   }
 
+  async publish(channel: string, message: string): Promise<number> {
+    return Number(await this.command(["PUBLISH", channel, message]));
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    const subscriber = this.#subscriberConnection();
+    let listeners = this.#listeners.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(channel, listeners);
+      await subscriber.subscribe(channel);
+    }
+    listeners.add(onMessage);
+    return async () => {
+      listeners.delete(onMessage);
+      if (listeners.size > 0 || this.#listeners.get(channel) !== listeners) return;
+      this.#listeners.delete(channel);
+      await subscriber.unsubscribe(channel).catch(() => undefined);
+    };
+  }
+
   async close(): Promise<void> {
+    await this.#subscriber?.quit().catch(() => this.#subscriber?.disconnect());
     await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #subscriberConnection(): Redis {
+    if (!this.#subscriber) {
+      this.#subscriber = this.#redis.duplicate();
+      this.#subscriber.on("error", () => undefined);
+      this.#subscriber.on("message", (channel: string, message: string) => {
+        for (const listener of this.#listeners.get(channel) ?? []) listener(message);
+      });
+    }
+    return this.#subscriber;
   }
 
   async #exec(chain: ChainableCommander, commands: string[][]): Promise<CommandOutcome[]> {

@@ -25,7 +25,10 @@ export class MemoryBackend implements RedisBackend {
     ...collectionCommands,
     ...sortedSetCommands,
     ...scriptingCommands(this.#lua),
+    PUBLISH: { arity: 3, run: (_keyspace, [channel = "", message = ""]) => this.#deliver(channel, message) },
   };
+  /** Pub/sub lives beside the keyspace, as in Redis: subscribers by channel. */
+  readonly #listeners = new Map<string, Set<(message: string) => void>>();
   readonly #sweeper = setInterval(() => this.#keyspace.sweep(), 10_000).unref();
 
   async command(args: string[]): Promise<RedisReply> {
@@ -49,7 +52,22 @@ export class MemoryBackend implements RedisBackend {
     return commands.map((args) => this.#outcome(args));
   }
 
+  async publish(channel: string, message: string): Promise<number> {
+    return this.#deliver(channel, message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    const listeners = this.#listeners.get(channel) ?? new Set();
+    this.#listeners.set(channel, listeners);
+    listeners.add(onMessage);
+    return async () => {
+      listeners.delete(onMessage);
+      if (listeners.size === 0) this.#listeners.delete(channel);
+    };
+  }
+
   async close(): Promise<void> {
+    this.#listeners.clear();
     clearInterval(this.#sweeper);
     this.#keyspace.flush();
     this.#lua.flush();
@@ -78,6 +96,15 @@ export class MemoryBackend implements RedisBackend {
       throw new RedisError(`ERR wrong number of arguments for '${rawName.toLowerCase()}' command`);
     }
     return spec;
+  }
+
+  /** Delivered after the command returns, like a real server writing to other connections. */
+  #deliver(channel: string, message: string): number {
+    const listeners = [...(this.#listeners.get(channel) ?? [])];
+    queueMicrotask(() => {
+      for (const listener of listeners) listener(message);
+    });
+    return listeners.length;
   }
 
   #run(spec: CommandSpec, args: string[]): MemoryReply {
