@@ -2,8 +2,10 @@
  * What the suite knows about the stack it runs against: the base URL, and, when it runs against
  * the local stack (`npm run dev`), the dev admin and the Upstash stand-in, from what dev wrote
  * (local/dev-vars.ts).
- * The quota test uses Upstash to spend the day's AI budget for a moment and give it back.
+ * The quota test uses Upstash to spend the day's AI budget for a moment and give it back; the
+ * "Try again" test makes the Gemini stand-in refuse requests for a moment.
  */
+import { clearFaults, setFault } from "../local/control.ts";
 import { readDevVars } from "../local/dev-vars.ts";
 
 export const baseUrl = (process.env.E2E_BASE_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
@@ -49,4 +51,20 @@ export async function spendAiBudget(): Promise<(() => Promise<void>) | null> {
     const after = await redis(["DECRBY", key, spentBy]);
     if (before === null && Number(after) <= 0) await redis(["DEL", key]);
   };
+}
+
+const gemini = {
+  url: process.env.E2E_GEMINI_URL ?? vars.GEMINI_BASE_URL,
+  key: process.env.E2E_GEMINI_KEY ?? vars.GEMINI_API_KEY,
+};
+
+/**
+ * Makes the model refuse every request (a 400: the job fails at once, without retrying) until the
+ * returned function is called. Null when the suite cannot reach the stack's Gemini stand-in.
+ */
+export async function failModel(): Promise<(() => Promise<void>) | null> {
+  const { url, key } = gemini;
+  if (!url || !key) return null;
+  await setFault(url, { scope: key, status: 400 });
+  return () => clearFaults(url, key);
 }
