@@ -47,6 +47,19 @@ export function cacheFamily(config: Config, ttlSeconds: number, ...parts: string
   return { key: keyOf(config, "cache", ...parts), ttlSeconds };
 }
 
+/**
+ * A replica may lag the primary by this much (Neon's replicas: milliseconds; the margin is wide).
+ * A family written more recently than this is reloaded from the primary, so a lagging replica can
+ * never put the value from before the write back into the shared cache.
+ */
+export const REPLICA_LAG_MS = 30_000;
+
+/**
+ * Whether a load may read a lagging replica: true unless the family was written within
+ * REPLICA_LAG_MS (or that cannot be known).
+ */
+export type Load<T> = (replicaSafe: boolean) => Promise<T>;
+
 export interface ReadOptions<T> {
   /** False for a value that must not be stored (e.g. one a background job is about to change). */
   storable?: (value: T) => boolean;
@@ -59,7 +72,7 @@ export interface Cache {
    * @example
    * const page = await cache.read(family, `list:${limit}:${cursor}`, () => listFromDb(...));
    */
-  read<T>(family: CacheFamily, member: string, load: () => Promise<T>, options?: ReadOptions<T>): Promise<T>;
+  read<T>(family: CacheFamily, member: string, load: Load<T>, options?: ReadOptions<T>): Promise<T>;
   /** Drops every value of the families (one Upstash round trip). Never throws. */
   invalidate(...families: CacheFamily[]): Promise<void>;
 }
@@ -120,9 +133,17 @@ function servable(envelope: Envelope<unknown>, now: number): boolean {
   return now - envelope.d * EARLY_REFRESH_BETA * Math.log(Math.random()) < envelope.e;
 }
 
+/** `g<ms base 36>.<random>`: unique, and it tells when the family was last written. */
 function newGeneration(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return "g" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `g${Date.now().toString(36)}.${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** True when the generation is older than REPLICA_LAG_MS (a family never written has none: ""). */
+function replicaSafe(generation: string, now: number): boolean {
+  const match = /^g([0-9a-z]+)\./.exec(generation);
+  if (!match) return generation === "";
+  return now - parseInt(match[1] ?? "0", 36) > REPLICA_LAG_MS;
 }
 
 /** The hash outlives its values a little, so generations survive between reads. */
@@ -161,10 +182,14 @@ export function createCache({ redis, config, logger, waitUntil }: CacheDeps): Ca
   };
 
   return {
-    async read<T>(family: CacheFamily, member: string, load: () => Promise<T>, options: ReadOptions<T> = {}): Promise<T> {
-      if (!config.CACHE_ENABLED || isUnsynced(family)) {
+    async read<T>(family: CacheFamily, member: string, load: Load<T>, options: ReadOptions<T> = {}): Promise<T> {
+      if (!config.CACHE_ENABLED) {
         recordCacheStatus("bypass");
-        return load();
+        return load(true);
+      }
+      if (isUnsynced(family)) {
+        recordCacheStatus("bypass");
+        return load(false);
       }
       let stored: Record<string, unknown> | null;
       try {
@@ -172,7 +197,7 @@ export function createCache({ redis, config, logger, waitUntil }: CacheDeps): Ca
       } catch (err) {
         logger.warn("cache read failed, reading the database", { key: family.key, ...errorFields(err) });
         recordCacheStatus("bypass");
-        return load();
+        return load(false);
       }
       const generation = stored?.[GEN_FIELD] == null ? "" : String(stored[GEN_FIELD]);
       const envelope = parseEnvelope(stored?.[member]);
@@ -182,7 +207,7 @@ export function createCache({ redis, config, logger, waitUntil }: CacheDeps): Ca
         return envelope.v as T;
       }
       recordCacheStatus("miss");
-      const value = await load();
+      const value = await load(replicaSafe(generation, now));
       const loadedAt = Date.now();
       if (value !== undefined && (options.storable?.(value) ?? true)) {
         await writeBack(family, member, {
