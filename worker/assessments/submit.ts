@@ -16,9 +16,9 @@ import { JobSchema, newJob } from "../jobs/service.ts";
 import { startAiWork, type WorkPlan } from "../jobs/start.ts";
 import { AssessmentSchema } from "./schemas.ts";
 import {
-  assessmentsFamily,
   loadOwnedAssessment,
   missingRequiredAnswers,
+  reviseAssessmentCache,
   scoreAnswers,
   toAssessment,
   type OwnedAssessment,
@@ -134,7 +134,7 @@ export const submitRoutes = createRouter()
         plan: (owned) => planSubmission(db.primary, userId, owned),
         notWritten: () => new ApiError("conflict", "The assessment changed while it was being submitted; try again"),
       });
-      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      await reviseAssessmentCache(requestCache(c), config, userId, id, accepted.assessment);
       return c.json(accepted, 202);
     },
   )
@@ -171,7 +171,7 @@ export const submitRoutes = createRouter()
         plan: (owned) => planReanalysis(db.primary, userId, owned),
         notWritten: () => new ApiError("conflict", "The assessment changed meanwhile; reload it and try again"),
       });
-      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      await reviseAssessmentCache(requestCache(c), config, userId, id, accepted.assessment);
       return c.json(accepted, 202);
     },
   );

@@ -9,7 +9,7 @@ import type { Services } from "../context.ts";
 import { errorFields } from "../platform/log.ts";
 import { callWasReserved, spendModelCall } from "../platform/quota.ts";
 import { servicesFor } from "../platform/services.ts";
-import { invalidateAssessmentCache } from "../assessments/service.ts";
+import { forgetAssessment } from "../assessments/service.ts";
 import { claimJob, deferJob, failAbandonedJob, failJob, requeueJob, succeedJob, type FinishedJob } from "./lifecycle.ts";
 import { newMetrics, withMetrics } from "../platform/metrics.ts";
 import { answerEffect, prepareTask } from "./tasks.ts";
@@ -43,7 +43,7 @@ export function modelFor(config: Config, attempt: number): string {
 
 /** After a job ends: an analysis changed an assessment the owner may have cached; watchers hear the end. */
 async function settled(services: Services, finished: FinishedJob | undefined): Promise<FinishedJob | undefined> {
-  if (finished?.kind === "assessment_analysis") await invalidateAssessmentCache(services, finished.userId);
+  if (finished?.kind === "assessment_analysis") await forgetAssessment(services, finished.userId, finished.job.subjectId);
   if (finished) await publishJobStatus(services, finished.job);
   return finished;
 }
