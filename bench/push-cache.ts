@@ -2,8 +2,8 @@
  * `node bench/push-cache.ts`: what job status by push and the revising cache cost, counted by the
  * stand-ins (not timed): Neon requests per AI job when the client watches it through
  * `/jobs/:id/events` and when it reads the result once, with the model taking 5 s; and the 90/10
- * mix (routes.ts) cache on vs off: Neon round trips per 1,000 requests, Upstash requests and
- * commands per request. Writes bench/results/push-cache-<time>.json; docs/BENCHMARKS.md §2 quotes it.
+ * mix (routes.ts) cache on vs off, after one warm-up pass: Neon round trips per 1,000 requests,
+ * Upstash requests and commands per request. Writes bench/results/push-cache-<time>.json; docs/BENCHMARKS.md §2 quotes it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -60,7 +60,10 @@ const stack = await startBenchStack();
 try {
   await stack.warmDatabase(scopes.neon);
   const shared = { build, database: scopes.neon, upstashScope: scopes.upstash, geminiKey: scopes.gemini, keyPrefix: `bench:push:${Date.now().toString(36)}:` };
-  const vars = { AI_DAILY_BUDGET: "1000000", AI_USER_HOURLY_LIMIT: "1000000", ACCESS_TOKEN_TTL_SECONDS: "3600" };
+  // CACHE_TIMEOUT_MS: on this shared 2-core machine Upstash's answers often take longer than the
+  // production default (300 ms), and a skipped cache read counts as a Neon read: the wider timeout
+  // counts what the design costs, not what the machine's load costs (BENCHMARKS.md §2).
+  const vars = { AI_DAILY_BUDGET: "1000000", AI_USER_HOURLY_LIMIT: "1000000", ACCESS_TOKEN_TTL_SECONDS: "3600", CACHE_TIMEOUT_MS: process.env.CACHE_TIMEOUT_MS ?? "2000" };
   const [cached, uncached] = await startWorkers(stack, [
     { name: "push", ...shared, vars },
     { name: "push-nocache", ...shared, vars: { ...vars, CACHE_ENABLED: "false" } },
@@ -68,6 +71,8 @@ try {
   if (!cached || !uncached) throw new Error("two instances expected");
   try {
     const world = await prepareWorld(stack, cached, uncached, scopes, scopes.neon, profile);
+    // Once to warm the cache (every user's first read of each member is a miss), then measured.
+    await cacheMix(world, profile);
     const mix = await cacheMix(world, profile);
     await setFault(stack.urls.gemini, { scope: scopes.gemini, latencyMs: MODEL_LATENCY_MS });
     const conversations = await Promise.all(world.users.slice(0, JOBS).map((user) => createConversation(cached.url, user)));
