@@ -60,7 +60,7 @@ describe("with DATABASE_READ_URL set", () => {
       expect((await callWith(target, "GET", "/api/v1/conversations", { token })).status).toBe(200);
     });
     expect(seen.replica).toBe(0);
-    expect(seen.primary).toBeGreaterThanOrEqual(6);
+    expect(seen.primary).toBeGreaterThanOrEqual(2); // the two writes at least; reads the cache holds cost none
   });
 
   it("reads templates written within the replica's lag bound from the primary", async () => {
