@@ -201,8 +201,8 @@ export function tierResult(concurrent: number, unit: Record<Kind, UnitCost>, pri
       ];
     }),
     limit(`Upstash pay-as-you-go: ${prices.upstash.limits.commandsPerSecond.toLocaleString("en-US")} commands/s`, "wall", peakUpstash, prices.upstash.limits.commandsPerSecond, "a fixed-price or enterprise plan (higher throughput, flat price), or split key prefixes over several databases"),
-    limit(`Neon ${n.plan}: ${n.limits.maxAutoscalingCu} CU autoscaling max`, "wall", peakStatements / perCu, n.limits.maxAutoscalingCu, "read replicas (DATABASE_READ_URL) for reads; a larger plan or fixed compute"),
-    limit(`Neon: ${n.limits.maxFixedCu} CU, the largest compute`, "wall", peakStatements / perCu, n.limits.maxFixedCu, "read replicas; move the write-heavy tables (messages, jobs) to a database of their own"),
+    limit(`Neon ${n.plan}: ${n.limits.maxAutoscalingCu} CU autoscaling max`, "wall", peakStatements / perCu, n.limits.maxAutoscalingCu, "a larger plan or fixed compute (DATABASE_READ_URL moves only template misses to a replica)"),
+    limit(`Neon: ${n.limits.maxFixedCu} CU, the largest compute`, "wall", peakStatements / perCu, n.limits.maxFixedCu, "move the write-heavy tables (messages, jobs) to a database of their own; send more lag-tolerant reads to replicas"),
     limit(`Queues: ${prices.queues.limits.messagesPerSecondPerQueue.toLocaleString("en-US")} messages/s per queue`, "wall", peakQueue, prices.queues.limits.messagesPerSecondPerQueue, "shard jobs over several queues (by job kind or user hash)"),
   ];
 
@@ -423,7 +423,8 @@ Reading it:
   the queue or gets 429 \`ai_quota_exhausted\`. Raise it together with the Gemini tier; past
   Tier 3's per-minute quota, the model needs provisioned throughput or a second provider.
 - **Neon** is the one stateful component in the request path. The cache takes most reads off it
-  (BENCHMARKS.md §2); reads that remain can go to a read replica (\`DATABASE_READ_URL\`), and
+  (BENCHMARKS.md §2); template reads that miss go to a read replica when \`DATABASE_READ_URL\` is set (only those:
+  docs/DATABASE.md), and
   writes are one batch per request.
 - **Upstash** pay-as-you-go tops out in commands per second before its price matters; a
   fixed-price or enterprise plan, or several databases split by key prefix, moves that wall.

@@ -6,7 +6,7 @@
 import type { Browser, Page } from "playwright-core";
 import { assert, screenshot, type Suite } from "./harness.ts";
 import { type Account, clientOptions, logIn, newAccount, signUp, type Viewport } from "./journey.ts";
-import { admin, baseUrl, spendAiBudget } from "./stack.ts";
+import { admin, baseUrl, failModel, spendAiBudget } from "./stack.ts";
 
 const AI_TIMEOUT = 60_000;
 
@@ -60,6 +60,28 @@ async function quotaBanner(page: Page, v: string): Promise<void> {
   await page.getByTestId("pending-reply").waitFor({ state: "detached", timeout: AI_TIMEOUT });
   await page.getByRole("log").locator("li").filter({ hasText: "Coach said:" }).first().waitFor();
   await page.getByTestId("quota-banner").waitFor({ state: "detached" });
+}
+
+/** A failed analysis offers "Try again", which runs it again to the end. */
+async function analysisTryAgain(page: Page, v: string): Promise<void> {
+  const restore = await failModel();
+  assert(restore, "the Gemini stand-in is not reachable from here (set E2E_GEMINI_URL and E2E_GEMINI_KEY)");
+  try {
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole("button", { name: "Start WHO-5 Well-Being Index" }).click();
+    await page.waitForURL(/\/assessments\/[0-9a-f-]+$/);
+    for (let n = 0; n < 5; n++) await page.locator("fieldset[data-question]").nth(n).getByLabel("Some of the time", { exact: true }).check();
+    await page.getByText("5 of 5 answered").waitFor();
+    await page.getByRole("button", { name: "Submit answers" }).click();
+    await page.waitForURL(/\/results\?job=/);
+    await page.getByRole("button", { name: "Try again" }).waitFor({ timeout: AI_TIMEOUT });
+    await screenshot(page, `${v}-results-try-again`);
+  } finally {
+    await restore();
+  }
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByTestId("analysis").waitFor({ timeout: AI_TIMEOUT });
+  assert((await page.getByRole("button", { name: "Try again" }).count()) === 0, "Try again is still offered after the analysis");
 }
 
 async function offlineAutosave(page: Page, v: string): Promise<void> {
@@ -186,6 +208,7 @@ export async function errorPaths(suite: Suite, browser: Browser, viewport: Viewp
   }
   await suite.test(`${v}: a wrong password is refused, the right one accepted`, page, () => wrongPassword(page, account, v));
   await suite.test(`${v}: the AI quota banner shows its reset time, and sending works again after`, page, () => quotaBanner(page, v));
+  await suite.test(`${v}: a failed analysis offers Try again, which completes it`, page, () => analysisTryAgain(page, v));
   await suite.test(`${v}: answers given offline are saved on reconnecting`, page, () => offlineAutosave(page, v));
   await suite.test(`${v}: keyboard only: log in, answer, open and close a dialog`, page, () => keyboardOnly(page, account, v));
   await suite.test(`${v}: a missing page or another person's assessment is a designed 404`, page, () => notFound(page, v));

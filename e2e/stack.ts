@@ -2,7 +2,8 @@
  * What the suite knows about the stack it runs against: the base URL, and, when it runs against
  * the local stack (`npm run dev`), the dev admin and the Upstash stand-in, from what dev wrote
  * (local/dev-vars.ts).
- * The quota test uses Upstash to spend the day's AI budget for a moment and give it back.
+ * The quota test uses Upstash to spend the day's AI budget for a moment and give it back; the
+ * "Try again" test makes the Gemini stand-in refuse requests for a moment.
  */
 import { clearFaults, setFault } from "../local/control.ts";
 import { readDevVars } from "../local/dev-vars.ts";
@@ -83,4 +84,15 @@ export async function modelCallsToday(): Promise<number | null> {
   if (!res.ok) throw new Error(`usage answered ${res.status}`);
   const usage = (await res.json()) as { days: { modelCalls: number }[] };
   return usage.days[0]?.modelCalls ?? 0;
+}
+
+/**
+ * Makes the model refuse every request (a 400: the job fails at once, without retrying) until the
+ * returned function is called. Null when the suite cannot reach the stack's Gemini stand-in.
+ */
+export async function failModel(): Promise<(() => Promise<void>) | null> {
+  const { url, key } = gemini;
+  if (!url || !key) return null;
+  await setFault(url, { scope: key, status: 400 });
+  return () => clearFaults(url, key);
 }

@@ -32,8 +32,11 @@ export interface Fault {
 
 /** Counter names per stand-in. `statements` counts SQL statements (a batch holds several). */
 export type NeonCount = "query" | "batch" | "statements";
-/** `commands` counts Redis commands (a pipeline or multi-exec holds several). */
-export type UpstashCount = "command" | "pipeline" | "multi-exec" | "commands";
+/**
+ * `commands` counts Redis commands (a pipeline or multi-exec holds several); `subscribe` counts
+ * `/subscribe/<channel>` streams (one command each).
+ */
+export type UpstashCount = "command" | "pipeline" | "multi-exec" | "commands" | "subscribe";
 /** Token totals let benchmarks estimate model cost. */
 export type GeminiCount = "generate" | "stream" | "countTokens" | "promptTokens" | "candidatesTokens";
 /** Posts the alert-webhook stand-in received. */

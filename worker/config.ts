@@ -44,7 +44,6 @@ export interface Env {
   AI_MAX_ATTEMPTS?: string;
   AI_RETRY_BASE_SECONDS?: string;
   AI_SWEEP_AFTER_SECONDS?: string;
-  AI_EVENTS_POLL_MS?: string;
   AI_EVENTS_MAX_SECONDS?: string;
   AI_MODEL_PRICES?: string;
   ALERT_WEBHOOK_URL?: string;
@@ -156,7 +155,7 @@ const schema = z
     AI_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(600).default(2),
     /** The sweeper re-enqueues jobs untouched for this long (queued, or running past their lease). */
     AI_SWEEP_AFTER_SECONDS: z.coerce.number().int().min(0).default(300),
-    AI_EVENTS_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
+    /** `/jobs/:id/events` waits this long for a pushed final status, then reads the job once more and closes. */
     AI_EVENTS_MAX_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
     /**
      * USD per million tokens, per model, as published on the date `asOf` (the usage report's

@@ -91,11 +91,11 @@ for (const variant of backendVariants) {
       const k = key("auto");
       await resetCounts(stack.urls.upstash, "autopipe");
       await Promise.all([scoped.set(k, 1), scoped.incr(k), scoped.expire(k, 60)]);
-      expect(await counts<UpstashCount>(stack.urls.upstash, "autopipe")).toEqual({ command: 0, pipeline: 1, "multi-exec": 0, commands: 3 });
+      expect(await counts<UpstashCount>(stack.urls.upstash, "autopipe")).toEqual({ command: 0, pipeline: 1, "multi-exec": 0, commands: 3, subscribe: 0 });
       await resetCounts(stack.urls.upstash, "autopipe");
       const [, value] = await Promise.all([scoped.incr(k), scoped.get(k), scoped.ttl(k)]);
       expect(value).toBe(3);
-      expect(await counts<UpstashCount>(stack.urls.upstash, "autopipe")).toEqual({ command: 0, pipeline: 2, "multi-exec": 0, commands: 3 });
+      expect(await counts<UpstashCount>(stack.urls.upstash, "autopipe")).toEqual({ command: 0, pipeline: 2, "multi-exec": 0, commands: 3, subscribe: 0 });
     });
 
     it("throws UpstashError for error replies and unknown commands", async () => {
@@ -196,7 +196,7 @@ for (const variant of backendVariants) {
       await resetCounts(stack.urls.upstash, "scope-one");
       await one.get(key("a"));
       await one.pipeline().get(key("b")).get(key("c")).exec();
-      expect(await counts<UpstashCount>(stack.urls.upstash, "scope-one")).toEqual({ command: 1, pipeline: 1, "multi-exec": 0, commands: 3 });
+      expect(await counts<UpstashCount>(stack.urls.upstash, "scope-one")).toEqual({ command: 1, pipeline: 1, "multi-exec": 0, commands: 3, subscribe: 0 });
 
       await setFault(stack.urls.upstash, { scope: "scope-one", down: true });
       await expect(one.get(key("d"))).rejects.toThrow();
@@ -205,6 +205,47 @@ for (const variant of backendVariants) {
       await expect(two.get(key("f"))).rejects.toThrow(/injected fault: HTTP 500/);
       await clearFaults(stack.urls.upstash);
       expect(await one.get(key("g"))).toBeNull();
+    });
+
+    it("serves @upstash/redis's Subscriber: subscribe over server-sent events, publish, unsubscribe", async () => {
+      const channel = key("channel");
+      const subscriber = redis.subscribe<{ status: string }>(channel);
+      const subscribed = new Promise<number>((resolve) => subscriber.on("subscribe", resolve));
+      const received: { channel: string; message: { status: string } }[] = [];
+      const two = new Promise<void>((resolve) =>
+        subscriber.on(`message:${channel}`, (event) => {
+          received.push(event);
+          if (received.length === 2) resolve();
+        }),
+      );
+      expect(await subscribed).toBe(1);
+      expect(await redis.publish(channel, { status: "running" })).toBe(1);
+      // A payload with commas and a newline-free JSON body arrives whole.
+      expect(await redis.publish(channel, { status: "done, at last" })).toBe(1);
+      await two;
+      expect(received).toEqual([
+        { channel, message: { status: "running" } },
+        { channel, message: { status: "done, at last" } },
+      ]);
+      await subscriber.unsubscribe();
+      // The stand-in notices the closed stream and drops the subscription.
+      let receivers = 1;
+      for (let i = 0; i < 50 && receivers > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        receivers = await redis.publish(channel, "nobody listens");
+      }
+      expect(receivers).toBe(0);
+    });
+
+    it("answers a subscribe with a wrong token 401, and counts a subscribe as one command", async () => {
+      const channel = key("counted");
+      const res = await fetch(`${stack.urls.upstash}/subscribe/${channel}`, { method: "POST", headers: { authorization: "Bearer nope", accept: "text/event-stream" } });
+      expect(res.status).toBe(401);
+      await resetCounts(stack.urls.upstash, "scope-sub");
+      const subscriber = client(stack.upstashToken("scope-sub")).subscribe(channel);
+      await new Promise((resolve) => subscriber.on("subscribe", resolve));
+      await subscriber.unsubscribe();
+      expect(await counts<UpstashCount>(stack.urls.upstash, "scope-sub")).toMatchObject({ subscribe: 1, commands: 1 });
     });
   });
 }

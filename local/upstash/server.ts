@@ -1,14 +1,15 @@
 /**
  * The Upstash Redis stand-in: Upstash's REST protocol (`POST /` with one command, `/pipeline`,
- * `/multi-exec`) in front of a real Redis, a redis-server of its own, or the embedded Redis (ioredis-mock).
+ * `/multi-exec`, and `POST /subscribe/<channel>`, a server-sent event stream) in front of a real
+ * Redis, a redis-server of its own, or the embedded Redis (ioredis-mock).
  * Tokens: the secret itself (scope "") or `<secret>:<scope>`; the scope selects counters and faults.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { UpstashCount } from "../control.ts";
 import { handleControl } from "../http/control-routes.ts";
 import { ScopedCounters } from "../http/counters.ts";
 import { FaultTable } from "../http/faults.ts";
-import { readJson, sendJson, serve } from "../http/server.ts";
+import { readBody, readJson, sendJson, serve } from "../http/server.ts";
 import { RedisError, type RedisBackend } from "./backend.ts";
 import { encodeOutcome, encodeReply } from "./encoding.ts";
 import { EmbeddedBackend } from "./embedded/embedded-backend.ts";
@@ -38,7 +39,7 @@ export interface UpstashStandIn {
   close(): Promise<void>;
 }
 
-const COUNTS: readonly UpstashCount[] = ["command", "pipeline", "multi-exec", "commands"];
+const COUNTS: readonly UpstashCount[] = ["command", "pipeline", "multi-exec", "commands", "subscribe"];
 
 /** Commands that hold connection state or block: meaningless or harmful over stateless REST. */
 const REFUSED = new Set(
@@ -54,6 +55,10 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
 
   const server = await serve(options.port ?? 0, async (req, res, url) => {
     if (await handleControl(req, res, url, controls)) return;
+    if (req.method === "POST" && url.pathname.startsWith(SUBSCRIBE_PREFIX)) {
+      await subscribe(req, res, url, { backend, controls, secret: options.secret });
+      return;
+    }
     const route = req.method === "POST" ? ROUTES[url.pathname as keyof typeof ROUTES] : undefined;
     if (!route) {
       sendJson(res, 404, { error: `ERR no route ${req.method ?? ""} ${url.pathname}` });
@@ -111,6 +116,39 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
       await spawned?.stop();
     },
   };
+}
+
+const SUBSCRIBE_PREFIX = "/subscribe/";
+
+/**
+ * `POST /subscribe/<channel>` as @upstash/redis's Subscriber uses it: 200 `text/event-stream`, first
+ * `data: subscribe,<channel>,1`, then `data: message,<channel>,<payload>` per message (the payload
+ * as published, not base64), until the client goes away. One command for the counters.
+ */
+async function subscribe(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  { backend, controls, secret }: { backend: RedisBackend; controls: { counters: ScopedCounters<UpstashCount>; faults: FaultTable }; secret: string },
+): Promise<void> {
+  const scope = scopeOf(req, secret);
+  if (scope === undefined) {
+    sendJson(res, 401, { error: "Unauthorized" });
+    return;
+  }
+  const channel = decodeURIComponent(url.pathname.slice(SUBSCRIBE_PREFIX.length));
+  if (!channel || channel.includes("/")) {
+    sendJson(res, 400, { error: "ERR wrong number of arguments for 'subscribe' command" });
+    return;
+  }
+  await readBody(req);
+  controls.counters.add(scope, "subscribe");
+  controls.counters.add(scope, "commands");
+  if (await controls.faults.apply(scope, req, res, (status) => ({ error: `injected fault: HTTP ${status}` }))) return;
+  const unsubscribe = await backend.subscribe(channel, (message) => res.write(`data: message,${channel},${message}\n\n`));
+  res.on("close", () => void unsubscribe());
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  res.write(`data: subscribe,${channel},1\n\n`);
 }
 
 async function chooseBackend(

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearFaults, setFault } from "../../local/control.ts";
@@ -5,7 +6,10 @@ import { assessments } from "../db/schema.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerUser, testDb, type RegisteredUser } from "../testing/users.ts";
 import { awaited, measured } from "../../local/testing/round-trips.ts";
+import type { Env } from "../config.ts";
+import { servicesFor } from "../platform/services.ts";
 import type { Assessment, AssessmentPage } from "./schemas.ts";
+import { forgetAssessment } from "./service.ts";
 
 async function start(user: RegisteredUser): Promise<Assessment> {
   return (await call<Assessment>("POST", "/api/v1/assessments", { token: user.accessToken, body: { templateSlug: "who-5" } })).body;
@@ -19,7 +23,7 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     draft = await start(alice);
   });
 
-  it("POST /assessments: one Neon round trip, two Upstash round trips (the per-user limit before, the invalidation after)", async () => {
+  it("POST /assessments: one Neon round trip; Upstash: the per-user limit before, the cache revision after", async () => {
     const { res, served } = await measured(() => start(alice));
     expect(res.id).toBeTruthy();
     expect(served).toEqual({ neon: 1, upstash: 2 });
@@ -38,13 +42,19 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     expect(hit.res.headers.get("etag")).toBe(miss.res.headers.get("etag"));
   });
 
-  it("GET /assessments/:id: one Neon round trip on a miss, none on a hit", async () => {
-    const path = `/api/v1/assessments/${draft.id}`;
+  it("GET /assessments/:id: written through by the create, so a hit with no Neon round trip", async () => {
+    const hit = await measured(() => call("GET", `/api/v1/assessments/${draft.id}`, { token: alice.accessToken }));
+    expect(awaited(hit.res)).toEqual({ neon: 0, upstash: 1, cache: "hit" });
+    expect(hit.served).toEqual({ neon: 0, upstash: 1 });
+  });
+
+  it("caches a not-found answer briefly: a repeated 404 costs no Neon round trip", async () => {
+    const path = `/api/v1/assessments/${crypto.randomUUID()}`;
     const miss = await measured(() => call("GET", path, { token: alice.accessToken }));
-    expect(awaited(miss.res)).toEqual({ neon: 1, upstash: 1, cache: "miss" });
+    expect(miss.res.status).toBe(404);
     expect(miss.served).toEqual({ neon: 1, upstash: 2 });
     const hit = await measured(() => call("GET", path, { token: alice.accessToken }));
-    expect(awaited(hit.res)).toEqual({ neon: 0, upstash: 1, cache: "hit" });
+    expect(hit.res.status).toBe(404);
     expect(hit.served).toEqual({ neon: 0, upstash: 1 });
   });
 
@@ -58,7 +68,7 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     expect(served).toEqual({ neon: 0, upstash: 1 });
   });
 
-  it("PUT answers: one Neon round trip and two Upstash round trips (limit, invalidation); DELETE: one of each", async () => {
+  it("PUT answers and DELETE: exactly one Neon round trip each; Upstash: the limit before, the revision after", async () => {
     const target = await start(alice);
     const put = await measured(() =>
       call("PUT", `/api/v1/assessments/${target.id}/answers`, { token: alice.accessToken, body: { answers: { q1: 4 } } }),
@@ -72,12 +82,30 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     expect(refused.served).toEqual({ neon: 1, upstash: 1 });
     const del = await measured(() => call("DELETE", `/api/v1/assessments/${target.id}`, { token: alice.accessToken }));
     expect(del.res.status).toBe(204);
-    expect(del.served).toEqual({ neon: 1, upstash: 1 });
+    expect(del.served).toEqual({ neon: 1, upstash: 2 });
+  });
+
+  it("an answer to a draft updates its cached reads and evicts nothing else: the profile, other assessments, the list", async () => {
+    const bob = await registerUser();
+    const token = bob.accessToken;
+    const other = await start(bob);
+    const mine = await start(bob);
+    const paths = ["/api/v1/me", "/api/v1/assessments", `/api/v1/assessments/${other.id}`, `/api/v1/assessments/${mine.id}`];
+    for (const path of paths) await call("GET", path, { token }); // everything cached
+    const put = await call<Assessment>("PUT", `/api/v1/assessments/${mine.id}/answers`, { token, body: { answers: { q1: 2 } } });
+    expect(put.status).toBe(200);
+    const after = await measured(() => Promise.all(paths.map((path) => call("GET", path, { token }))));
+    expect(after.res.map((r) => awaited(r).cache)).toEqual(["hit", "hit", "hit", "hit"]);
+    expect(after.served.neon).toBe(0);
+    const [, list, , item] = after.res as [unknown, { body: AssessmentPage }, unknown, { body: Assessment }];
+    expect(item.body.answers).toEqual({ q1: 2 });
+    expect(list.body.items.find((a) => a.id === mine.id)?.answers).toEqual({ q1: 2 });
   });
 
   it("reads an assessment under analysis through to the database, since its job is about to change it", async () => {
     const busy = await start(alice);
     await testDb().update(assessments).set({ status: "analyzing" }).where(eq(assessments.id, busy.id));
+    await forgetAssessment(servicesFor(env as unknown as Env), alice.user.id, busy.id); // as submit's revision does
     for (let i = 0; i < 2; i++) {
       const { res, served } = await measured(() => call("GET", `/api/v1/assessments/${busy.id}`, { token: alice.accessToken }));
       expect(awaited(res).cache).toBe("miss");

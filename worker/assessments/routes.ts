@@ -7,11 +7,11 @@ import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonRespons
 import { requestCache } from "../platform/cache.ts";
 import { AnswersBodySchema, AssessmentPageSchema, AssessmentSchema, NewAssessmentSchema } from "./schemas.ts";
 import {
-  assessmentsFamily,
   createAssessment,
   deleteAssessment,
   readAssessment,
   readAssessmentPage,
+  reviseAssessmentCache,
   saveAnswers,
 } from "./service.ts";
 
@@ -38,7 +38,7 @@ export const assessmentRoutes = createRouter()
       const { userId } = principalOf(c);
       const { db, config } = c.get("services");
       const assessment = await createAssessment(db.primary, userId, c.req.valid("json").templateSlug);
-      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      await reviseAssessmentCache(requestCache(c), config, userId, assessment.id, assessment, { pagesShift: true });
       c.header("Location", `/api/v1/assessments/${assessment.id}`);
       return c.json(assessment, 201);
     },
@@ -112,7 +112,7 @@ export const assessmentRoutes = createRouter()
       const { id } = c.req.valid("param");
       const { db, config } = c.get("services");
       const assessment = await saveAnswers(db.primary, userId, id, c.req.valid("json").answers);
-      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      await reviseAssessmentCache(requestCache(c), config, userId, id, assessment);
       return c.json(assessment, 200);
     },
   )
@@ -135,7 +135,7 @@ export const assessmentRoutes = createRouter()
       const { id } = c.req.valid("param");
       const { db, config } = c.get("services");
       await deleteAssessment(db.primary, userId, id);
-      await requestCache(c).invalidate(assessmentsFamily(config, userId));
+      await reviseAssessmentCache(requestCache(c), config, userId, id, undefined, { pagesShift: true });
       return c.body(null, 204);
     },
   );

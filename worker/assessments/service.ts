@@ -1,15 +1,15 @@
 /**
  * Assessments: the rules and data access behind the routes, plus what `submit` builds on.
  * Every read is one query (lists and single rows are cached per user for a minute); every write
- * is one statement or batch, with ownership and state checked in SQL, followed by invalidation of
- * the caller's cached reads before the answer goes out.
+ * is one statement or batch, with ownership and state checked in SQL, followed by a revision of the
+ * cached reads it changed (reviseAssessmentCache) before the answer goes out.
  */
 import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { Services } from "../context.ts";
 import { assessments, templates, templateVersions, type Answers, type StoredQuestion, type StoredScale } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
-import { CACHE_TTL_SECONDS, cacheFamily, createCache, type Cache, type CacheFamily } from "../platform/cache.ts";
+import { CACHE_TTL_SECONDS, cacheFamily, createCache, DROP, type Cache, type CacheFamily } from "../platform/cache.ts";
 import type { Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import { isCurrentVersion } from "../templates/service.ts";
@@ -58,16 +58,41 @@ export function assessmentsFamily(config: Config, userId: string): CacheFamily {
   return cacheFamily(config, CACHE_TTL_SECONDS.assessmentList, "assessments", userId);
 }
 
-/**
- * Drops the user's cached assessment reads. Call it after any write that changes one of their
- * assessments (submit, the analysis job finishing) before answering; it never throws.
- */
-export function invalidateAssessmentCache(services: Pick<Services, "redis" | "config" | "logger">, userId: string): Promise<void> {
-  return createCache(services).invalidate(assessmentsFamily(services.config, userId));
-}
-
 /** Rows that a background job is about to change are read through, never cached. */
 const settled = (a: Assessment) => a.status !== "analyzing";
+
+/**
+ * After a write to one assessment, before answering: its cached reads show `updated` (write-through
+ * from the write's RETURNING), or are dropped when it is gone or about to change again (analyzing).
+ * Pages that do not hold it, and the user's other assessments, stay cached. `pagesShift`: the write
+ * added or removed an assessment, so every cached page of the list is dropped (its items stay).
+ */
+export function reviseAssessmentCache(
+  cache: Cache,
+  config: Config,
+  userId: string,
+  id: string,
+  updated: Assessment | undefined,
+  { pagesShift = false }: { pagesShift?: boolean } = {},
+): Promise<void> {
+  const storable = updated !== undefined && settled(updated);
+  const revision = (member: string, value: unknown) => {
+    if (member === `item:${id}`) return storable ? updated : DROP;
+    if (!member.startsWith("list:")) return undefined;
+    if (pagesShift) return DROP;
+    const page = value as AssessmentPage;
+    if (!page.items.some((a) => a.id === id)) return undefined;
+    return storable ? { ...page, items: page.items.map((a) => (a.id === id ? updated : a)) } : DROP;
+  };
+  return cache.revise(assessmentsFamily(config, userId), revision, storable ? { [`item:${id}`]: updated } : {});
+}
+
+/** After a background job changed an assessment it does not hold: its cached reads are dropped. Never throws. */
+export function forgetAssessment(services: Pick<Services, "redis" | "config" | "logger">, userId: string, id: string): Promise<void> {
+  return reviseAssessmentCache(createCache(services), services.config, userId, id, undefined);
+}
+
+
 
 const owned = (userId: string, id: string) => and(eq(assessments.id, id), eq(assessments.userId, userId));
 
@@ -175,6 +200,7 @@ export async function findAssessment(db: Db, userId: string, id: string): Promis
 export function readAssessment(db: Db, cache: Cache, config: Config, userId: string, id: string): Promise<Assessment | undefined> {
   return cache.read<Assessment | undefined>(assessmentsFamily(config, userId), `item:${id}`, () => findAssessment(db, userId, id), {
     storable: (assessment) => assessment !== undefined && settled(assessment),
+    notFoundTtlSeconds: CACHE_TTL_SECONDS.notFound,
   });
 }
 

@@ -6,7 +6,8 @@ import { jobs } from "../db/schema.ts";
 import type { Job } from "../jobs/service.ts";
 import { waitForJob } from "../jobs/testing.ts";
 import { servicesFor } from "../platform/services.ts";
-import { call } from "../testing/http.ts";
+import { clearFaults, setFault } from "../../local/control.ts";
+import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerPair, type RegisteredUser } from "../testing/users.ts";
 import type { Assessment } from "./schemas.ts";
 import type { ErrorBody } from "../errors.ts";
@@ -114,5 +115,77 @@ describe("POST /api/v1/assessments/:id/submit", () => {
     const assessment = await draft(alice);
     const res = await call<ErrorBody>("POST", `/api/v1/assessments/${assessment.id}/submit`);
     expect(res.status).toBe(401);
+  });
+});
+
+async function analyseAgain(user: RegisteredUser, id: string, headers: Record<string, string> = {}) {
+  const res = await call<Submitted & ErrorBody>("POST", `/api/v1/assessments/${id}/analysis`, { token: user.accessToken, headers });
+  if (res.status === 202) started.push({ token: user.accessToken, jobId: res.body.job.id });
+  return res;
+}
+
+/** A submitted assessment whose analysis failed (the model refused the request). */
+async function failedAnalysis(user: RegisteredUser): Promise<Assessment> {
+  const assessment = await draft(user);
+  await setFault(testEnv.STANDIN_GEMINI, { scope: scopes.gemini, status: 400 });
+  try {
+    const res = await submit(user, assessment.id);
+    expect(res.status).toBe(202);
+    expect(await waitForJob(user.accessToken, res.body.job.id)).toMatchObject({ status: "failed" });
+  } finally {
+    await clearFaults(testEnv.STANDIN_GEMINI, scopes.gemini);
+  }
+  const failed = await call<Assessment>("GET", `/api/v1/assessments/${assessment.id}`, { token: user.accessToken });
+  expect(failed.body.status).toBe("failed");
+  return failed.body;
+}
+
+describe("POST /api/v1/assessments/:id/analysis", () => {
+  it("runs a failed analysis again: 202 analyzing with a new job, then complete with an analysis", async () => {
+    const failed = await failedAnalysis(alice);
+    const res = await analyseAgain(alice, failed.id);
+    expect(res.status).toBe(202);
+    expect(res.headers.get("location")).toBe(`/api/v1/jobs/${res.body.job.id}`);
+    expect(res.body.assessment).toMatchObject({ id: failed.id, status: "analyzing", scores: failed.scores });
+    expect(res.body.job).toMatchObject({ kind: "assessment_analysis", status: "queued", subjectId: failed.id, attempts: 0 });
+    expect(await waitForJob(alice.accessToken, res.body.job.id)).toMatchObject({ status: "succeeded" });
+    const done = await call<Assessment>("GET", `/api/v1/assessments/${failed.id}`, { token: alice.accessToken });
+    expect(done.body).toMatchObject({ status: "complete", analysis: expect.stringMatching(/\S/) });
+  });
+
+  it("replays the first response for the same Idempotency-Key and starts one job", async () => {
+    const failed = await failedAnalysis(alice);
+    const key = { "Idempotency-Key": crypto.randomUUID() };
+    const first = await analyseAgain(alice, failed.id, key);
+    const second = await analyseAgain(alice, failed.id, key);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body.job.id).toBe(first.body.job.id);
+    const rows = await servicesFor(env as unknown as Env).db.primary.select().from(jobs).where(eq(jobs.subjectId, failed.id));
+    expect(rows).toHaveLength(2); // the failed one and one new one
+  });
+
+  it("returns 409 for a complete analysis and for a draft", async () => {
+    const assessment = await draft(alice);
+    const submitted = await submit(alice, assessment.id);
+    await waitForJob(alice.accessToken, submitted.body.job.id);
+    const complete = await analyseAgain(alice, assessment.id);
+    expect(complete.status).toBe(409);
+    expect(complete.body.error.code).toBe("conflict");
+    expect((await analyseAgain(alice, (await draft(alice)).id)).status).toBe(409);
+  });
+
+  it("returns 404 for another user's failed analysis, and leaves it failed", async () => {
+    const failed = await failedAnalysis(bob);
+    const res = await analyseAgain(alice, failed.id);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("not_found");
+    const still = await call<Assessment>("GET", `/api/v1/assessments/${failed.id}`, { token: bob.accessToken });
+    expect(still.body.status).toBe("failed");
+  });
+
+  it("returns 400 for an id that is not a UUID, 401 without a token", async () => {
+    expect((await call("POST", "/api/v1/assessments/42/analysis", { token: alice.accessToken })).status).toBe(400);
+    expect((await call("POST", `/api/v1/assessments/${crypto.randomUUID()}/analysis`)).status).toBe(401);
   });
 });

@@ -8,6 +8,7 @@ import { createRouter, ErrorSchema, errorResponses, errorsFor, jsonBody, jsonRes
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, requestCache } from "../platform/cache.ts";
 import { assessmentsFamily } from "../assessments/service.ts";
+import { conversationsFamily } from "../conversations/caching.ts";
 import { bearerSecurity, principalOf, requireAuth } from "./middleware.ts";
 import { isCommonPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.ts";
 import { checksPassword, guardAccountUpdate, guardLogin, guardRegister, passwordAccepted, refreshLimit } from "./guards.ts";
@@ -286,7 +287,8 @@ export const authRoutes = createRouter()
       const { userId } = principalOf(c);
       await deleteAccount(c.get("services"), userId, c.req.valid("json").password);
       await passwordAccepted(c);
-      await requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(c.get("services").config, userId));
+      const { config } = c.get("services");
+      await requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(config, userId), conversationsFamily(config, userId));
       clearRefreshCookie(c);
       return c.body(null, 204);
     },

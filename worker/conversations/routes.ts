@@ -15,14 +15,9 @@ import {
   NewConversationSchema,
   NewMessageSchema,
 } from "./schemas.ts";
-import {
-  createConversation,
-  deleteConversation,
-  getConversation,
-  listConversations,
-  listMessages,
-  planMessage,
-} from "./service.ts";
+import { requestCache } from "../platform/cache.ts";
+import { readConversation, readConversationPage, readMessagePage, reviseConversationCache } from "./caching.ts";
+import { createConversation, deleteConversation, planMessage } from "./service.ts";
 
 const authGuard = { security: bearerSecurity, middleware: [requireAuth] };
 
@@ -45,7 +40,9 @@ export const conversationRoutes = createRouter()
     }),
     async (c) => {
       const { userId } = principalOf(c);
-      const conversation = await createConversation(c.get("services").db.primary, userId, c.req.valid("json") ?? {});
+      const { db, config } = c.get("services");
+      const conversation = await createConversation(db.primary, userId, c.req.valid("json") ?? {});
+      await reviseConversationCache(requestCache(c), config, userId, conversation.id, conversation);
       c.header("Location", `/api/v1/conversations/${conversation.id}`);
       return c.json(conversation, 201);
     },
@@ -66,7 +63,8 @@ export const conversationRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const page = await listConversations(c.get("services").db.primary, principalOf(c).userId, limit, cursor);
+      const { db, config } = c.get("services");
+      const page = await readConversationPage(db.primary, requestCache(c), config, principalOf(c).userId, limit, cursor);
       return sendJsonWithEtag(c, page, cacheControl.private);
     },
   )
@@ -85,7 +83,8 @@ export const conversationRoutes = createRouter()
       },
     }),
     async (c) => {
-      const conversation = await getConversation(c.get("services").db.primary, principalOf(c).userId, c.req.valid("param").id);
+      const { db, config } = c.get("services");
+      const conversation = await readConversation(db.primary, requestCache(c), config, principalOf(c).userId, c.req.valid("param").id);
       return sendJsonWithEtag(c, conversation, cacheControl.private);
     },
   )
@@ -103,7 +102,11 @@ export const conversationRoutes = createRouter()
       },
     }),
     async (c) => {
-      await deleteConversation(c.get("services").db.primary, principalOf(c).userId, c.req.valid("param").id);
+      const { db, config } = c.get("services");
+      const { userId } = principalOf(c);
+      const { id } = c.req.valid("param");
+      await deleteConversation(db.primary, userId, id);
+      await reviseConversationCache(requestCache(c), config, userId, id);
       return c.body(null, 204);
     },
   )
@@ -123,7 +126,8 @@ export const conversationRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const page = await listMessages(c.get("services").db.primary, principalOf(c).userId, c.req.valid("param").id, limit, cursor);
+      const { db, config } = c.get("services");
+      const page = await readMessagePage(db.primary, requestCache(c), config, principalOf(c).userId, c.req.valid("param").id, limit, cursor);
       return sendJsonWithEtag(c, page, cacheControl.private);
     },
   )
@@ -165,6 +169,7 @@ export const conversationRoutes = createRouter()
         plan: () => planMessage(db, userId, conversationId, body.content, screening.needsSupport),
         notWritten: () => new ApiError("not_found", "Conversation not found"),
       });
+      await reviseConversationCache(requestCache(c), c.get("services").config, userId, conversationId);
       return c.json(accepted, 202);
     },
   );

@@ -10,12 +10,14 @@ import type { Services } from "../context.ts";
 import { errorFields } from "../platform/log.ts";
 import { callWasReserved, spendModelCall, type Defer } from "../platform/quota.ts";
 import { servicesFor } from "../platform/services.ts";
-import { invalidateAssessmentCache } from "../assessments/service.ts";
+import { forgetAssessment } from "../assessments/service.ts";
 import { claimJob, deferJob, failAbandonedJob, failJob, requeueJob, succeedJob, type FinishedJob } from "./lifecycle.ts";
 import { newMetrics, withMetrics } from "../platform/metrics.ts";
 import { answerEffect, prepareTask } from "./tasks.ts";
 import { safetyBlockedReply } from "../support/care.ts";
 import { modelCallRecord } from "./accounting.ts";
+import { publishJobStatus } from "./events.ts";
+import { toJob } from "./service.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_DELAY_SECONDS = 12 * 60 * 60; // the queue's limit for a retry delay
@@ -42,9 +44,10 @@ export function modelFor(config: Config, attempt: number): string {
   return attempt % 2 === 1 ? config.GEMINI_MODEL : config.GEMINI_FALLBACK_MODEL;
 }
 
-/** After a job ends: an analysis changed an assessment the owner may have cached. */
+/** After a job ends: an analysis changed an assessment the owner may have cached; watchers hear the end. */
 async function settled(services: Services, finished: FinishedJob | undefined): Promise<FinishedJob | undefined> {
-  if (finished?.kind === "assessment_analysis") await invalidateAssessmentCache(services, finished.userId);
+  if (finished?.kind === "assessment_analysis") await forgetAssessment(services, finished.userId, finished.job.subjectId);
+  if (finished) await publishJobStatus(services, finished.job);
   return finished;
 }
 
@@ -60,7 +63,8 @@ export async function runJob(services: Services, jobId: string, defer: Defer = (
   // Accounting: once the model is asked, the transition that follows records the call (./accounting.ts).
   let modelCall: SQL[] = [];
   try {
-    const task = await prepareTask(db.primary, job);
+    // Watchers see `running` while the task is prepared (jobs/events.ts).
+    const [task] = await Promise.all([prepareTask(db.primary, job), publishJobStatus(services, toJob(job))]);
     if ("gone" in task) {
       await settled(services, await failJob(db.primary, job, task.gone));
       logger.info("job subject gone", { reason: task.gone });

@@ -14,7 +14,7 @@
 import { and, eq, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { jobs } from "../db/schema.ts";
 import type { Db } from "../platform/db.ts";
-import type { JobRow } from "./service.ts";
+import { toJob, type Job, type JobRow } from "./service.ts";
 
 const now = sql`now()`;
 const inSeconds = (seconds: number) => sql`now() + make_interval(secs => ${seconds})`;
@@ -65,11 +65,24 @@ export interface JobAnswer {
   outputTokens: number | null;
 }
 
-/** The job a finish ended: whose it was and what kind, for the cache invalidation that follows. */
+/** The job a finish ended: whose it was, what kind, and its final state (for the cache and its watchers). */
 export interface FinishedJob {
   userId: string;
   kind: JobRow["kind"];
+  job: Job;
 }
+
+type FinishedRow = {
+  id: string;
+  user_id: string;
+  kind: JobRow["kind"];
+  status: JobRow["status"];
+  attempts: number | string;
+  error: string | null;
+  subject_id: string;
+  created_at: string;
+  updated_at: string;
+};
 
 /**
  * Moves a job and applies its effects in one statement. Each effect is a statement that reads the
@@ -78,12 +91,27 @@ export interface FinishedJob {
  */
 async function transition(db: Db, fence: SQL, set: SQL, effects: SQL[]): Promise<FinishedJob | undefined> {
   const ctes = effects.map((effect, i) => sql`, ${sql.identifier(`effect_${i}`)} as (${effect})`);
-  const result = await db.execute<{ user_id: string; kind: JobRow["kind"] }>(sql`
-    with done as (update jobs set ${set}, updated_at = now() where ${fence} returning subject_id, user_id, kind)
+  // Timestamps as JSON text (ISO 8601), the same on every driver.
+  const result = await db.execute<FinishedRow>(sql`
+    with done as (update jobs set ${set}, updated_at = now()
+                  where ${fence} returning id, subject_id, user_id, kind, status, attempts, error, created_at, updated_at)
     ${sql.join(ctes)}
-    select user_id, kind from done`);
+    select id, user_id, kind, status, attempts, error, subject_id,
+           to_json(created_at) #>> '{}' as created_at, to_json(updated_at) #>> '{}' as updated_at
+    from done`);
   const row = result.rows[0];
-  return row && { userId: row.user_id, kind: row.kind };
+  if (!row) return undefined;
+  const job = toJob({
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    attempts: Number(row.attempts),
+    error: row.error,
+    subjectId: row.subject_id,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  });
+  return { userId: row.user_id, kind: row.kind, job };
 }
 
 /** Ends a job (a terminal status) and applies its effects in the same statement. */

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { clearFaults, setFault } from "../../local/control.ts";
+import { clearFaults, counts, setFault, type NeonCount } from "../../local/control.ts";
+import { callWith, envWith } from "../jobs/testing.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
+
+type ReadyBody = { status: string; checks: Record<string, { status: string }> };
+
+/** Readiness through a fresh isolate state (its own env), so no earlier report is reused. */
+const ready = () => callWith<ReadyBody>(envWith(), "GET", "/api/ready");
 
 describe("GET /api/health", () => {
   it("answers ok with the version, touching no dependency", async () => {
@@ -25,7 +31,7 @@ describe("GET /api/ready", () => {
   });
 
   it("answers 200 when the database and the cache answer", async () => {
-    const res = await call<{ status: string; checks: Record<string, { status: string }> }>("GET", "/api/ready");
+    const res = await ready();
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("ok");
     expect(res.body.checks.database?.status).toBe("ok");
@@ -34,7 +40,7 @@ describe("GET /api/ready", () => {
 
   it("answers 503 with Retry-After when the database is unreachable", async () => {
     await setFault(testEnv.STANDIN_NEON, { scope: scopes.neon, down: true });
-    const res = await call<{ status: string; checks: Record<string, { status: string }> }>("GET", "/api/ready");
+    const res = await ready();
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("5");
     expect(res.body.status).toBe("degraded");
@@ -44,10 +50,21 @@ describe("GET /api/ready", () => {
 
   it("answers 503 when the cache is unreachable", async () => {
     await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, down: true });
-    const res = await call<{ status: string; checks: Record<string, { status: string }> }>("GET", "/api/ready");
+    const res = await ready();
     expect(res.status).toBe(503);
     expect(res.body.checks.cache?.status).toBe("down");
     expect(res.body.checks.database?.status).toBe("ok");
+  });
+
+  it("answers from the isolate's last check for a few seconds: a flood of probes costs one query", async () => {
+    const target = envWith();
+    const neon = async () => {
+      const seen = await counts<NeonCount>(testEnv.STANDIN_NEON, scopes.neon);
+      return (seen.query ?? 0) + (seen.batch ?? 0);
+    };
+    const before = await neon();
+    for (let i = 0; i < 10; i++) expect((await callWith<ReadyBody>(target, "GET", "/api/ready")).status).toBe(200);
+    expect((await neon()) - before).toBe(1);
   });
 });
 

@@ -1,4 +1,7 @@
-/** Operations: liveness (no dependency touched) and readiness (database and cache checked). */
+/**
+ * Operations: liveness (no dependency touched) and readiness (database and cache checked, at most
+ * once per READY_TTL_MS per isolate, so a flood of probes is not a flood of queries).
+ */
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { createRouter, jsonResponse } from "../http/openapi.ts";
@@ -33,7 +36,24 @@ async function check(probe: () => Promise<unknown>): Promise<z.infer<typeof Chec
   }
 }
 
+/** How long an isolate answers readiness from its last check. */
+export const READY_TTL_MS = 5_000;
+
+/**
+ * The last report per isolate (per Services). Only settled reports are kept: a check in flight is
+ * never shared, because workerd cancels a request that waits on I/O another request started.
+ */
+const lastReport = new WeakMap<Services, { at: number; report: z.infer<typeof Ready> }>();
+
 export async function readiness(services: Services): Promise<z.infer<typeof Ready>> {
+  const last = lastReport.get(services);
+  if (last && Date.now() - last.at < READY_TTL_MS) return last.report;
+  const report = await checkDependencies(services);
+  lastReport.set(services, { at: Date.now(), report });
+  return report;
+}
+
+async function checkDependencies(services: Services): Promise<z.infer<typeof Ready>> {
   const [database, cache] = await Promise.all([
     check(() => services.db.primary.execute(sql`select 1`)),
     check(() => services.redis.ping()),
@@ -60,7 +80,7 @@ export const opsRoutes = createRouter()
       method: "get",
       path: "/ready",
       tags: ["Operations"],
-      summary: "Readiness: checks the database and the cache",
+      summary: "Readiness: checks the database and the cache (each isolate re-checks at most every 5 s)",
       responses: {
         200: jsonResponse(Ready, "Every dependency answered"),
         503: jsonResponse(Ready, "A dependency is down; Retry-After is set"),

@@ -48,7 +48,7 @@ export const templateRoutes = createRouter()
     async (c) => {
       const { db, config } = c.get("services");
       const tagged = await readAtEdge(c, LIST_PATH, async () =>
-        taggedJson({ items: await readTemplateList(db.primary, requestCache(c), config) }),
+        taggedJson({ items: await readTemplateList(db, requestCache(c), config) }),
       );
       if (!tagged) throw new ApiError("internal", "The template list could not be built");
       return sendTagged(c, tagged, templateCaching);
@@ -76,7 +76,7 @@ export const templateRoutes = createRouter()
       const { db, config } = c.get("services");
       const edgePath = version === undefined ? pathOf(slug) : `${pathOf(slug)}?version=${version}`;
       const tagged = await readAtEdge(c, edgePath, async () => {
-        const template = await readTemplate(db.primary, requestCache(c), config, slug, version);
+        const template = await readTemplate(db, requestCache(c), config, slug, version);
         return template && taggedJson(template);
       });
       if (!tagged) throw new ApiError("not_found", version === undefined ? `No template '${slug}'` : `No version ${version} of '${slug}'`);

@@ -8,7 +8,7 @@ import type { Config } from "../config.ts";
 import { templates, templateVersions, type StoredQuestion, type StoredScale } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, type Cache, type CacheFamily } from "../platform/cache.ts";
-import { isUniqueViolation, type Db } from "../platform/db.ts";
+import { isUniqueViolation, type Database, type Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
 import type { NewTemplate, Template, TemplateContent, TemplateSummary } from "./schemas.ts";
 
@@ -63,13 +63,18 @@ export async function findPublishedTemplate(db: Db, slug: string, version?: numb
   return row;
 }
 
-export function readTemplateList(db: Db, cache: Cache, config: Config): Promise<TemplateSummary[]> {
-  return cache.read(templatesFamily(config), "list", () => listPublishedTemplates(db));
+/** Published templates are reference data: a cache miss reads the replica unless they were just written. */
+const readerOf = (database: Database) => (replicaSafe: boolean) => (replicaSafe ? database.replica : database.primary);
+
+export function readTemplateList(database: Database, cache: Cache, config: Config): Promise<TemplateSummary[]> {
+  const reader = readerOf(database);
+  return cache.read(templatesFamily(config), "list", (replicaSafe) => listPublishedTemplates(reader(replicaSafe)));
 }
 
-export function readTemplate(db: Db, cache: Cache, config: Config, slug: string, version?: number): Promise<Template | undefined> {
+export function readTemplate(database: Database, cache: Cache, config: Config, slug: string, version?: number): Promise<Template | undefined> {
   const member = version === undefined ? `slug:${slug}` : `slug:${slug}@${version}`;
-  return cache.read(templatesFamily(config), member, () => findPublishedTemplate(db, slug, version));
+  const reader = readerOf(database);
+  return cache.read(templatesFamily(config), member, (replicaSafe) => findPublishedTemplate(reader(replicaSafe), slug, version));
 }
 
 function templateOf(id: string, slug: string, version: number, content: TemplateContent): Template {

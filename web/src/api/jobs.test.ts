@@ -75,15 +75,32 @@ describe("watchJob", () => {
     expect(final).toMatchObject({ status: "failed", attempts: 3 });
   });
 
-  it("polls on when the stream ends before a terminal status", async () => {
+  it("opens the stream again when it ends before a terminal status, without polling", async () => {
+    const poll = vi.fn();
+    const streams = [job("running"), job("succeeded")].map((j) => stream([`event: status\ndata: ${JSON.stringify(j)}\n\n`]));
     const final = await watchJob({
-      open: async () => stream([`event: status\ndata: ${JSON.stringify(job("running"))}\n\n`]),
-      poll: async () => job("succeeded"),
+      open: async () => streams.shift() ?? new Response("gone", { status: 503 }),
+      poll,
       onUpdate: () => undefined,
       signal: new AbortController().signal,
       sleep: noSleep,
     });
     expect(final.status).toBe("succeeded");
+    expect(poll).not.toHaveBeenCalled();
+  });
+
+  it("polls once the stream has ended early more times than it may reconnect", async () => {
+    const open = vi.fn(async () => stream([`event: status\ndata: ${JSON.stringify(job("running"))}\n\n`]));
+    const final = await watchJob({
+      open,
+      poll: async () => job("succeeded"),
+      onUpdate: () => undefined,
+      signal: new AbortController().signal,
+      sleep: noSleep,
+      reconnects: 2,
+    });
+    expect(final.status).toBe("succeeded");
+    expect(open).toHaveBeenCalledTimes(3);
   });
 
   it("keeps polling through a network blip but stops on 404", async () => {

@@ -1,7 +1,8 @@
 /**
  * Following an AI job to its end: the job's event stream (GET /jobs/:id/events, read with fetch so
- * the access token goes in a header, which EventSource cannot do), falling back to polling
- * GET /jobs/:id when the stream is unavailable or ends early.
+ * the access token goes in a header, which EventSource cannot do). The server pushes each status
+ * and ends a stream after a minute without a final one, so a stream that ends early is opened
+ * again; polling GET /jobs/:id is the fallback when the stream is unavailable.
  */
 import { ApiRequestError } from "./errors.ts";
 import type { Job, JobStatus } from "./types.ts";
@@ -61,6 +62,8 @@ export interface WatchJobOptions {
   signal: AbortSignal;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   pollIntervalMs?: number;
+  /** How many times a stream that ended without a final status is opened again (default 10). */
+  reconnects?: number;
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -77,18 +80,19 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function followStream(options: WatchJobOptions): Promise<JobUpdate | null> {
+/** The terminal update, "ended" when the stream closed before one, "unavailable" when it did not open. */
+async function followStream(options: WatchJobOptions): Promise<JobUpdate | "ended" | "unavailable"> {
   const response = await options.open(options.signal);
   if (!response.ok || !response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
     await response.body?.cancel();
-    return null;
+    return "unavailable";
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) return null;
+      if (done) return "ended";
       const parsed = parseSse(buffer + value);
       buffer = parsed.rest;
       for (const event of parsed.events) {
@@ -110,11 +114,16 @@ const isFatal = (err: unknown): boolean => err instanceof ApiRequestError && [40
 /** Resolves with the job's terminal update; rejects when aborted or when the job cannot be read. */
 export async function watchJob(options: WatchJobOptions): Promise<JobUpdate> {
   const sleep = options.sleep ?? defaultSleep;
-  try {
-    const last = await followStream(options);
-    if (last) return last;
-  } catch (err) {
-    if (options.signal.aborted) throw err;
+  for (let opened = 0; opened <= (options.reconnects ?? 10); opened++) {
+    let outcome: Awaited<ReturnType<typeof followStream>>;
+    try {
+      outcome = await followStream(options);
+    } catch (err) {
+      if (options.signal.aborted) throw err;
+      break;
+    }
+    if (typeof outcome === "object") return outcome;
+    if (outcome === "unavailable") break;
   }
   let interval = options.pollIntervalMs ?? 1500;
   for (;;) {

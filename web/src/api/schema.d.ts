@@ -44,7 +44,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: checks the database and the cache */
+        /** Readiness: checks the database and the cache (each isolate re-checks at most every 5 s) */
         get: {
             parameters: {
                 query?: never;
@@ -475,6 +475,104 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/{id}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the AI's analysis again, after it failed
+         * @description For a submitted assessment whose analysis `failed`: answers 202 with the assessment (status `analyzing` again) and the new job. The same AI quotas as submit apply. With `Idempotency-Key`, a repeat within 24 h returns the first response and starts nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description `Idempotency-Key` (1..255 chars): replays the first response to this key (same user, 24 h) instead of starting new work */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted: the analysis runs again */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssessmentSubmitted"];
+                    };
+                };
+                /** @description Invalid JSON or a request that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (or owned by someone else) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The analysis did not fail (a draft, still analyzing, or complete), or the Idempotency-Key was used with a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1711,7 +1809,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: one `status` event (data: Job) per status change; closes after a terminal status */
+        /**
+         * Server-sent events: one `status` event (data: Job) per status change; closes after a terminal status
+         * @description Pushed, not polled: the stream reads the job once when it opens and then forwards what the queue consumer publishes. If no final status arrived within AI_EVENTS_MAX_SECONDS it reads the job once more and closes; reconnect to keep watching.
+         */
         get: {
             parameters: {
                 query?: never;

@@ -1,5 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api, unwrap } from "../api/client.ts";
+import { isApiError } from "../api/errors.ts";
 import type { Assessment, Template } from "../api/types.ts";
 import { useJob } from "../api/useJob.ts";
 import { navigate, useLocation } from "../app/router.tsx";
@@ -19,6 +21,46 @@ import { ScoreChart } from "./ScoreChart.tsx";
 import { trendKeys } from "../trends/queries.ts";
 import { ResultTrend } from "../trends/ResultTrend.tsx";
 
+/**
+ * Runs a failed analysis again. A request that may have reached the server keeps its
+ * Idempotency-Key (a second click cannot start a second job); one the server refused gets a new one.
+ */
+function TryAgain({ assessment }: { assessment: Assessment }) {
+  const queryClient = useQueryClient();
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const again = useMutation({
+    meta: { ai: true },
+    mutationFn: () =>
+      unwrap(api.POST("/api/v1/assessments/{id}/analysis", { params: { path: { id: assessment.id } }, headers: { "Idempotency-Key": key } })),
+    onSuccess: ({ assessment: analyzing, job }) => {
+      queryClient.setQueryData(assessmentKeys.detail(analyzing.id), analyzing);
+      void queryClient.invalidateQueries({ queryKey: assessmentKeys.list });
+      navigate(`/assessments/${analyzing.id}/results?job=${encodeURIComponent(job.id)}`, { replace: true });
+    },
+    onError: (error) => {
+      if (!isApiError(error, "network")) setKey(crypto.randomUUID());
+      if (isApiError(error, "conflict")) void queryClient.invalidateQueries({ queryKey: assessmentKeys.detail(assessment.id) });
+    },
+  });
+  return (
+    <div className="space-y-3">
+      <Alert
+        tone="warning"
+        title="The analysis couldn't be written"
+        action={
+          <Button variant="secondary" busy={again.isPending} onClick={() => again.mutate()}>
+            Try again
+          </Button>
+        }
+      >
+        The AI didn't manage to write an analysis this time. Your scores above are complete; you can ask for the analysis again, or talk them
+        through with the coach.
+      </Alert>
+      <FormError error={again.error} />
+    </div>
+  );
+}
+
 function Analysis({ assessment, jobId }: { assessment: Assessment; jobId: string | null }) {
   const queryClient = useQueryClient();
   const analyzing = assessment.status === "analyzing";
@@ -28,7 +70,8 @@ function Analysis({ assessment, jobId }: { assessment: Assessment; jobId: string
     void queryClient.invalidateQueries({ queryKey: trendKeys.of(assessment.templateSlug) });
   });
   if (analyzing) return <AnalysisProgress progress={jobId ? progress : null} />;
-  if (assessment.status === "failed" || (assessment.status === "complete" && !assessment.analysis)) {
+  if (assessment.status === "failed") return <TryAgain assessment={assessment} />;
+  if (assessment.status === "complete" && !assessment.analysis) {
     return (
       <Alert tone="warning" title="The analysis couldn't be written">
         The AI didn't manage to write an analysis this time. Your scores above are complete, and you can still talk them through with the coach.
