@@ -1,12 +1,17 @@
 /**
- * Route guards. `requireAuth` only verifies the access token (CPU, no I/O). A deleted user's
- * token is refused where data is touched, at no extra cost: /me looks the user up anyway (401 when
- * gone), and every other feature reads rows scoped to the caller's id, which the deletion
- * cascaded away. Access tokens live 15 minutes; refresh tokens die with the account.
+ * Route guards. `requireAuth` verifies the access token (CPU) and refuses a deleted account's
+ * still-valid token (API.md: 401 on every route). Deleting an account leaves a marker in Redis for
+ * as long as its access tokens can live; the guard reads it without waiting: the read rides in the
+ * same Upstash pipeline as the route's own limit checks and cache reads (platform/redis.ts merges
+ * one tick's commands), and is awaited only before the answer leaves. A write the route made for
+ * a user who is gone fails on its user foreign key (http/errors.ts: 401 too), so nothing is written
+ * for them meanwhile. Refresh tokens die with the account.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv, Principal } from "../context.ts";
+import type { AppEnv, Principal, Services } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { errorFields } from "../platform/log.ts";
+import { keyOf } from "../platform/redis.ts";
 import { verifyAccessToken } from "./tokens.ts";
 
 /**
@@ -23,8 +28,36 @@ function unauthorized(message: string): ApiError {
   return new ApiError("unauthorized", message, { headers: { "WWW-Authenticate": 'Bearer realm="assay"' } });
 }
 
+const goneKey = (services: Services, userId: string) => keyOf(services.config, "account-gone", userId);
+
 /**
- * Verifies `Authorization: Bearer <accessToken>` and sets `c.var.principal`; 401 otherwise.
+ * Marks a deleted account for as long as an access token issued before the deletion can live.
+ * The deletion has committed by then: a cache failure is logged, not answered.
+ */
+export async function markAccountGone(services: Services, userId: string): Promise<void> {
+  try {
+    await services.redis.set(goneKey(services, userId), 1, { ex: services.config.ACCESS_TOKEN_TTL_SECONDS });
+  } catch (err) {
+    services.logger.error("could not mark a deleted account: its access tokens work until they expire", { userId, ...errorFields(err) });
+  }
+}
+
+/**
+ * Whether the account was deleted. A cache failure answers "no" (logged): the user foreign keys
+ * still refuse writes, and scoped reads find nothing of a deleted account.
+ */
+async function accountGone(c: Context<AppEnv>, userId: string): Promise<boolean> {
+  try {
+    return (await c.get("services").redis.exists(goneKey(c.get("services"), userId))) > 0;
+  } catch (err) {
+    c.get("logger").warn("deleted-account check failed", errorFields(err));
+    return false;
+  }
+}
+
+/**
+ * Verifies `Authorization: Bearer <accessToken>` and sets `c.var.principal`; 401 otherwise,
+ * including for an account deleted since the token was issued.
  *
  * @example
  * router.use("/assessments/*", requireAuth);
@@ -36,7 +69,9 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const principal = await verifyAccessToken(c.get("services").config, match[1]);
   if (!principal) throw unauthorized("The access token is invalid or expired");
   c.set("principal", principal);
+  const gone = accountGone(c, principal.userId);
   await next();
+  if (await gone) throw unauthorized("The account no longer exists");
 };
 
 /** 403 for an authenticated caller who is not an admin. Use after `requireAuth`. */

@@ -4,11 +4,11 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { createRouter, ErrorSchema, errorResponses, errorsFor, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
+import { createRouter, ErrorSchema, text, errorResponses, errorsFor, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, requestCache } from "../platform/cache.ts";
 import { assessmentsFamily } from "../assessments/service.ts";
-import { bearerSecurity, principalOf, requireAuth } from "./middleware.ts";
+import { bearerSecurity, markAccountGone, principalOf, requireAuth } from "./middleware.ts";
 import { isCommonPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.ts";
 import { guardLogin, guardRegister, loginFailed, loginSucceeded, refreshLimit } from "./guards.ts";
 import { BAD_CREDENTIALS, deleteAccount, getUser, login, logout, refresh, register, updateProfile, type Session } from "./service.ts";
@@ -22,8 +22,7 @@ const REFRESH_COOKIE_PATH = "/api/v1/auth";
 
 const characters = (s: string) => [...s].length;
 
-const Email = z
-  .string()
+const Email = text()
   .trim()
   .toLowerCase()
   .max(254)
@@ -31,8 +30,7 @@ const Email = z
   .openapi({ example: "ada@example.com" });
 
 /** A password being set: 8..128 characters of any script, not on the common-passwords list. */
-const NewPassword = z
-  .string()
+const NewPassword = text()
   .refine((s) => characters(s) >= PASSWORD_MIN_LENGTH, `Must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .refine((s) => characters(s) <= PASSWORD_MAX_LENGTH, `Must be at most ${PASSWORD_MAX_LENGTH} characters`)
   .refine((s) => !isCommonPassword(s), "This password is too common, choose another")
@@ -41,8 +39,7 @@ const NewPassword = z
 /** A password being checked: anything (legacy accounts may predate today's rules), bounded. */
 const GivenPassword = z.string().min(1, "Required").max(1024);
 
-const DisplayName = z
-  .string()
+const DisplayName = text()
   .trim()
   .refine((s) => characters(s) >= 1, "Must not be empty")
   .refine((s) => characters(s) <= 80, "Must be at most 80 characters")
@@ -69,7 +66,7 @@ const SessionSchema = z
   .openapi("Session");
 
 const RefreshBody = z
-  .object({ refreshToken: z.string().min(1).max(512).optional() })
+  .object({ refreshToken: text().min(1).max(512).optional() })
   .openapi("RefreshRequest", { description: "Omit `refreshToken` to use the refresh cookie" });
 
 const limitHeaders = {
@@ -140,7 +137,7 @@ export const authRoutes = createRouter()
         "Any wrong email or password answers the same 401 in about the same time. Failed attempts count towards " +
         "an escalating per-email lockout (429 with Retry-After).",
       middleware: [guardLogin],
-      request: { body: jsonBody(z.object({ email: z.string().trim().toLowerCase().min(1).max(254), password: GivenPassword }).openapi("LoginRequest")) },
+      request: { body: jsonBody(z.object({ email: text().trim().toLowerCase().min(1).max(254), password: GivenPassword }).openapi("LoginRequest")) },
       responses: {
         200: limited(SessionSchema, "Logged in; the refresh token is also set as a cookie"),
         ...errorsFor(400, 401, 413, 415),
@@ -266,19 +263,25 @@ export const authRoutes = createRouter()
       path: "/me",
       tags: ["Account"],
       summary: "Delete the account and everything it owns",
-      description: "Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it.",
+      description:
+        "Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it, and " +
+        "access tokens issued before answer 401 from then on. 409 when nothing was deleted because the password changed meanwhile.",
       security: bearerSecurity,
       middleware: [requireAuth] as const,
       request: { body: jsonBody(z.object({ password: GivenPassword }).openapi("DeleteMeRequest")) },
       responses: {
         204: { description: "Deleted" },
-        ...errorsFor(400, 401, 413, 415, 503),
+        ...errorsFor(400, 401, 409, 413, 415, 503),
       },
     }),
     async (c) => {
       const { userId } = principalOf(c);
-      await deleteAccount(c.get("services"), userId, c.req.valid("json").password);
-      await requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(c.get("services").config, userId));
+      const services = c.get("services");
+      await deleteAccount(services, userId, c.req.valid("json").password);
+      await Promise.all([
+        markAccountGone(services, userId),
+        requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(services.config, userId)),
+      ]);
       clearRefreshCookie(c);
       return c.body(null, 204);
     },

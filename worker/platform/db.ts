@@ -123,11 +123,28 @@ export function createDatabase(config: Config, logger: Logger): Database {
   return { primary, replica };
 }
 
-/** True when a database error is a unique violation (drizzle wraps the driver's error in `cause`). */
+/** The SQLSTATE fields of a Postgres error, wherever it sits in what drizzle and the driver wrapped. */
+export interface PostgresErrorFields {
+  code: string;
+  constraint: string | undefined;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** The Postgres error inside `err` (drizzle wraps the driver's error in `cause`), if there is one. */
+export function postgresErrorOf(err: unknown): PostgresErrorFields | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 8; e = "cause" in e ? e.cause : undefined, depth++) {
+    const code = "code" in e ? e.code : undefined;
+    if (typeof code === "string" && SQLSTATE.test(code)) {
+      const constraint = "constraint" in e && typeof e.constraint === "string" ? e.constraint : undefined;
+      return { code, constraint };
+    }
+  }
+  return undefined;
+}
+
+/** True when a database error is a unique violation (of `constraint`, when given). */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const pgError = err instanceof Error && err.cause && typeof err.cause === "object" ? err.cause : err;
-  if (!pgError || typeof pgError !== "object") return false;
-  const code = "code" in pgError ? pgError.code : undefined;
-  const name = "constraint" in pgError ? pgError.constraint : undefined;
-  return code === "23505" && (constraint === undefined || name === constraint);
+  const pg = postgresErrorOf(err);
+  return pg?.code === "23505" && (constraint === undefined || pg.constraint === constraint);
 }
