@@ -3,7 +3,7 @@
  * injection, per scope. Uses only `fetch` and `URL`, so tests running inside workerd can import it.
  *
  * Scopes: Neon = the database name, Upstash = the token's suffix after the first `:` (the bare
- * secret is the scope ""), Gemini = the API key.
+ * secret is the scope ""), Gemini = the API key, Turnstile = the secret key.
  *
  * @example
  * await setFault(urls.neonSql, { scope: "assay_test_core", down: true });
@@ -34,6 +34,8 @@ export type NeonCount = "query" | "batch" | "statements";
 export type UpstashCount = "command" | "pipeline" | "multi-exec" | "commands";
 /** Token totals let benchmarks estimate model cost. */
 export type GeminiCount = "generate" | "stream" | "countTokens" | "promptTokens" | "candidatesTokens";
+/** Turnstile: siteverify calls, and how many passed or failed. */
+export type TurnstileCount = "siteverify" | "success" | "failure";
 
 export type Counts<K extends string = string> = Record<K, number>;
 

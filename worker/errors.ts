@@ -62,9 +62,9 @@ export class ApiError extends Error {
   }
 }
 
-/** Thrown by adapters when a dependency (database, cache, queue) cannot be reached. */
+/** Thrown by adapters when a dependency (database, cache, queue, the bot check) cannot be reached. */
 export class DependencyError extends Error {
-  readonly dependency: "database" | "cache" | "queue" | "ai";
+  readonly dependency: "database" | "cache" | "queue" | "ai" | "bot check";
   constructor(dependency: DependencyError["dependency"], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "DependencyError";

@@ -14,6 +14,7 @@ export interface ProvidedStack {
   neonSql: string;
   upstash: string;
   gemini: string;
+  turnstile: string;
   upstashSecret: string;
   runId: string;
   /** postgres:// URLs of the hyperdrive projects' databases, for their Hyperdrive bindings. */
@@ -58,6 +59,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     neonSql: stack.urls.neonSql,
     upstash: stack.urls.upstash,
     gemini: stack.urls.gemini,
+    turnstile: stack.urls.turnstile,
     upstashSecret: UPSTASH_SECRET,
     runId: String(Date.now()),
     postgresUrls,

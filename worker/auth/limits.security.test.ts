@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { clearFaults, setFault } from "../../local/control.ts";
 import { lockoutPolicies, lockSeconds } from "../platform/limits.ts";
 import { call, scopes, testEnv, uniqueIp } from "../testing/http.ts";
-import { registerUser, uniqueEmail } from "../testing/users.ts";
+import { registerUser, TURNSTILE_TOKEN, uniqueEmail } from "../testing/users.ts";
 import type { ErrorBody } from "../errors.ts";
 
 afterEach(async () => {
@@ -33,7 +33,7 @@ describe("login rate limits", () => {
     const email = uniqueEmail();
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await call("POST", "/api/v1/auth/register", { body: { email, password: "a sturdy passphrase 42", displayName: "A" } })).status);
+      statuses.push((await call("POST", "/api/v1/auth/register", { body: { email, password: "a sturdy passphrase 42", displayName: "A", turnstileToken: TURNSTILE_TOKEN } })).status);
     }
 
     expect(statuses).toEqual([201, 409, 409, 409, 409, 429]);
@@ -126,7 +126,7 @@ describe("failing closed when Upstash is unavailable", () => {
     const alice = await registerUser();
     await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, down: true });
 
-    const register = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: "a sturdy passphrase 42", displayName: "A" } });
+    const register = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: "a sturdy passphrase 42", displayName: "A", turnstileToken: TURNSTILE_TOKEN } });
     const refresh = await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: alice.refreshToken } });
 
     expect(register.status).toBe(503);

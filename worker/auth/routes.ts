@@ -11,6 +11,8 @@ import { assessmentsFamily } from "../assessments/service.ts";
 import { bearerSecurity, markAccountGone, principalOf, requireAuth } from "./middleware.ts";
 import { isCommonPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.ts";
 import { guardLogin, guardRegister, loginFailed, loginSucceeded, refreshLimit } from "./guards.ts";
+import { clientIp } from "../platform/limits.ts";
+import { verifyTurnstile } from "../platform/turnstile.ts";
 import { BAD_CREDENTIALS, deleteAccount, getUser, login, logout, refresh, register, updateProfile, type Session } from "./service.ts";
 
 /** `/me` is cached per user for 5 minutes; PATCH and DELETE /me invalidate it before answering. */
@@ -44,6 +46,17 @@ const DisplayName = text()
   .refine((s) => characters(s) >= 1, "Must not be empty")
   .refine((s) => characters(s) <= 80, "Must be at most 80 characters")
   .openapi({ minLength: 1, maxLength: 80, example: "Ada" });
+
+/** Cloudflare Turnstile's tokens are at most 2048 characters. */
+const TurnstileToken = text()
+  .min(1, "Complete the bot check")
+  .max(2048)
+  .openapi({
+    description:
+      "The Cloudflare Turnstile response of the sign-up widget, verified server-side before anything is created. " +
+      "Development and tests use Cloudflare's always-pass test keys, whose dummy token is `XXXX.DUMMY.TOKEN.XXXX`.",
+    example: "XXXX.DUMMY.TOKEN.XXXX",
+  });
 
 const User = z
   .object({
@@ -114,10 +127,16 @@ export const authRoutes = createRouter()
       tags: ["Auth"],
       summary: "Create an account and log in",
       description:
+        "The Turnstile token is verified with Cloudflare before anything is created: a missing, failing, expired or " +
+        "spent token answers 400 `validation_failed` with the path `turnstileToken`. " +
         "An email that is already registered answers 409: this reveals that the address has an account, " +
         "a deliberate trade-off for a usable sign-up form; per-IP and per-email limits keep it from being used to scan addresses.",
       middleware: [guardRegister],
-      request: { body: jsonBody(z.object({ email: Email, password: NewPassword, displayName: DisplayName }).openapi("RegisterRequest")) },
+      request: {
+        body: jsonBody(
+          z.object({ email: Email, password: NewPassword, displayName: DisplayName, turnstileToken: TurnstileToken }).openapi("RegisterRequest"),
+        ),
+      },
       responses: {
         201: limited(SessionSchema, "Registered; the refresh token is also set as a cookie"),
         ...errorsFor(400, 409, 413, 415),
@@ -125,7 +144,19 @@ export const authRoutes = createRouter()
         503: errorResponses[503],
       },
     }),
-    async (c) => sendSession(c, await register(c.get("services"), c.req.valid("json")), 201),
+    async (c) => {
+      const { turnstileToken, ...registration } = c.req.valid("json");
+      const services = c.get("services");
+      const ip = clientIp(c);
+      const bot = await verifyTurnstile(services.config, turnstileToken, ip === "unknown" ? undefined : ip);
+      if (!bot.success) {
+        c.get("logger").info("sign-up bot check failed", { errorCodes: bot.errorCodes });
+        throw new ApiError("validation_failed", "The request is invalid", {
+          details: [{ path: "turnstileToken", message: "The bot check failed or expired, please try it again" }],
+        });
+      }
+      return sendSession(c, await register(services, registration), 201);
+    },
   )
   .openapi(
     createRoute({

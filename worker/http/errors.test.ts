@@ -4,6 +4,7 @@ import { createApp } from "../app.ts";
 import type { Env } from "../config.ts";
 import { clearFaults, setFault } from "../../local/control.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
+import { TURNSTILE_TOKEN } from "../testing/users.ts";
 import { ApiError, type ErrorBody } from "../errors.ts";
 
 const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
@@ -63,7 +64,7 @@ describe("the error contract", () => {
 
   it("answers 503 unavailable with Retry-After, writing nothing, when the database is down", async () => {
     const email = `down-${crypto.randomUUID()}@example.com`;
-    const body = { email, password: "a perfectly fine passphrase", displayName: "Down" };
+    const body = { email, password: "a perfectly fine passphrase", displayName: "Down", turnstileToken: TURNSTILE_TOKEN };
     await setFault(testEnv.STANDIN_NEON, { scope: scopes.neon, down: true });
     try {
       const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body });

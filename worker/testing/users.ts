@@ -8,7 +8,11 @@ import type { Env } from "../config.ts";
 import { users } from "../db/schema.ts";
 import type { Db } from "../platform/db.ts";
 import { servicesFor } from "../platform/services.ts";
+import { TURNSTILE_TEST_KEYS } from "../../local/turnstile/test-keys.ts";
 import { call, uniqueIp } from "./http.ts";
+
+/** What the sign-up widget yields under the test sitekey; the tests' always-pass secret accepts it. */
+export const TURNSTILE_TOKEN = TURNSTILE_TEST_KEYS.dummyToken;
 
 export interface TestUser {
   id: string;
@@ -59,7 +63,7 @@ export async function registerUser(options: NewUserOptions = {}): Promise<Regist
   const password = options.password ?? `Tr0ub4dor&3-${crypto.randomUUID()}`;
   const displayName = options.displayName ?? "Test User";
   const res = await call<SessionBody>("POST", "/api/v1/auth/register", {
-    body: { email, password, displayName },
+    body: { email, password, displayName, turnstileToken: TURNSTILE_TOKEN },
     ip: options.ip ?? uniqueIp(),
   });
   if (res.status !== 201) throw new Error(`registerUser: expected 201, got ${res.status}: ${res.text}`);
