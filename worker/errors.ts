@@ -71,3 +71,23 @@ export class DependencyError extends Error {
     this.dependency = dependency;
   }
 }
+
+/** The SQLSTATE fields of a Postgres error, wherever it sits in what drizzle and the driver wrapped. */
+export interface PostgresErrorFields {
+  code: string;
+  constraint: string | undefined;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** The Postgres error inside `err` (drizzle wraps the driver's error in `cause`), if there is one. */
+export function postgresErrorOf(err: unknown): PostgresErrorFields | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 8; e = "cause" in e ? e.cause : undefined, depth++) {
+    const code = "code" in e ? e.code : undefined;
+    if (typeof code === "string" && SQLSTATE.test(code)) {
+      const constraint = "constraint" in e && typeof e.constraint === "string" ? e.constraint : undefined;
+      return { code, constraint };
+    }
+  }
+  return undefined;
+}

@@ -43,7 +43,7 @@ function guard(ipPolicy: RatePolicyName, emailPolicy: RatePolicyName, withLockou
   return async (c, next) => {
     const services = c.get("services");
     const email = await emailOf(c);
-    const emailId = email === undefined ? undefined : await identifierOf(email);
+    const emailId = email === undefined ? undefined : await identifierOf(services.config, email);
     const checks: LimitCheck[] = [{ policy: ipPolicy, identifier: clientIp(c) }];
     if (emailId) checks.push({ policy: emailPolicy, identifier: emailId });
     const [decision, lockout] = await Promise.all([

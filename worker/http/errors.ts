@@ -4,8 +4,7 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, DependencyError, type ErrorBody, type ErrorCode } from "../errors.ts";
-import { postgresErrorOf } from "../platform/db.ts";
+import { ApiError, DependencyError, postgresErrorOf, type ErrorBody, type ErrorCode } from "../errors.ts";
 
 /** What an error wraps: `cause`, or `sourceError`, where the Neon driver keeps a failed fetch's error. */
 function wrapped(err: Error): unknown {

@@ -15,7 +15,7 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Config } from "../config.ts";
-import { DependencyError } from "../errors.ts";
+import { DependencyError, postgresErrorOf } from "../errors.ts";
 import * as schema from "../db/schema.ts";
 import type { Logger } from "./log.ts";
 import { recordRoundTrip } from "./metrics.ts";
@@ -121,26 +121,6 @@ export function createDatabase(config: Config, logger: Logger): Database {
   const primary = connect(primaryUrl);
   const replica = replicaUrl ? connect(replicaUrl) : primary;
   return { primary, replica };
-}
-
-/** The SQLSTATE fields of a Postgres error, wherever it sits in what drizzle and the driver wrapped. */
-export interface PostgresErrorFields {
-  code: string;
-  constraint: string | undefined;
-}
-
-const SQLSTATE = /^[0-9A-Z]{5}$/;
-
-/** The Postgres error inside `err` (drizzle wraps the driver's error in `cause`), if there is one. */
-export function postgresErrorOf(err: unknown): PostgresErrorFields | undefined {
-  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 8; e = "cause" in e ? e.cause : undefined, depth++) {
-    const code = "code" in e ? e.code : undefined;
-    if (typeof code === "string" && SQLSTATE.test(code)) {
-      const constraint = "constraint" in e && typeof e.constraint === "string" ? e.constraint : undefined;
-      return { code, constraint };
-    }
-  }
-  return undefined;
 }
 
 /** True when a database error is a unique violation (of `constraint`, when given). */
