@@ -67,7 +67,9 @@ export function TurnstileWidget({ onToken, error, ref }: TurnstileWidgetProps) {
   const widgetId = useRef<string | undefined>(undefined);
   const onTokenRef = useRef(onToken);
   const errorId = useId();
-  onTokenRef.current = onToken;
+  useEffect(() => {
+    onTokenRef.current = onToken;
+  }, [onToken]);
 
   useImperativeHandle(ref, () => ({
     reset: () => {
