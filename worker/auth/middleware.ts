@@ -11,7 +11,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal, Services } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { errorFields } from "../platform/log.ts";
-import { keyOf } from "../platform/redis.ts";
+import { keyOf, releaseRiders, rideAlong } from "../platform/redis.ts";
 import { verifyAccessToken } from "./tokens.ts";
 
 /**
@@ -43,16 +43,26 @@ export async function markAccountGone(services: Services, userId: string): Promi
 }
 
 /**
- * Whether the account was deleted. A cache failure answers "no" (logged): the user foreign keys
- * still refuse writes, and scoped reads find nothing of a deleted account.
+ * Whether the account was deleted: `read` was issued along with the request's own Redis commands.
+ * A cache that fails, or answers later than CACHE_TIMEOUT_MS after the route is done, counts as
+ * "no" (logged): the user foreign keys still refuse writes, and scoped reads find nothing of a
+ * deleted account.
  */
-async function accountGone(c: Context<AppEnv>, userId: string): Promise<boolean> {
+async function accountGone(c: Context<AppEnv>, read: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<"slow">((resolve) => {
+    timer = setTimeout(() => resolve("slow"), c.get("services").config.CACHE_TIMEOUT_MS);
+  });
   try {
-    return (await c.get("services").redis.exists(goneKey(c.get("services"), userId))) > 0;
+    const answer = await Promise.race([read, slow]);
+    if (answer !== "slow") return Number(answer) > 0;
+    c.get("logger").warn("deleted-account check timed out");
   } catch (err) {
     c.get("logger").warn("deleted-account check failed", errorFields(err));
-    return false;
+  } finally {
+    clearTimeout(timer);
   }
+  return false;
 }
 
 /**
@@ -69,9 +79,12 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const principal = await verifyAccessToken(c.get("services").config, match[1]);
   if (!principal) throw unauthorized("The access token is invalid or expired");
   c.set("principal", principal);
-  const gone = accountGone(c, principal.userId);
+  const { redis } = c.get("services");
+  const read = rideAlong(redis, ["EXISTS", goneKey(c.get("services"), principal.userId)]);
+  read.catch(() => undefined); // awaited below, after the route
   await next();
-  if (await gone) throw unauthorized("The account no longer exists");
+  releaseRiders(redis);
+  if (await accountGone(c, read)) throw unauthorized("The account no longer exists");
 };
 
 /** 403 for an authenticated caller who is not an admin. Use after `requireAuth`. */
