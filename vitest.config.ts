@@ -37,12 +37,16 @@ function workerProject(name: string, include: string[]): TestProjectInlineConfig
               GEMINI_BASE_URL: stack.gemini,
               JWT_SECRET: "test-jwt-secret-0123456789abcdef",
               PASSWORD_PEPPER: "test-pepper-0123456789abcdef",
+              // Cloudflare's always-pass test secret, checked by the local siteverify stand-in.
+              TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+              TURNSTILE_VERIFY_URL: `${stack.turnstile}/turnstile/v0/siteverify`,
               LOG_LEVEL: "error",
               TEST_SCOPE: name,
               STANDIN_NEON: stack.neonSql.replace(/\/sql$/, ""),
               STANDIN_UPSTASH: stack.upstash,
               STANDIN_GEMINI: stack.gemini,
               STANDIN_WEBHOOK: stack.webhook,
+              STANDIN_TURNSTILE: stack.turnstile,
               // Each project names its driver (wrangler would also load a hand-written .dev.vars).
               DB_DRIVER: postgresUrl ? "hyperdrive" : "neon-http",
             },

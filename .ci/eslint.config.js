@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "worker/platform/zod", "dist", "web/dist", ".wrangler", ".data", "coverage", "docs"] },
+  { ignores: ["node_modules", "worker/platform/zod", "dist", "web/dist", "web/dist-e2e", ".wrangler", ".data", "coverage", "docs"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { clearFaults, setFault } from "../local/control.ts";
+import { TURNSTILE_TEST_KEYS } from "../local/turnstile/server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -67,7 +68,7 @@ async function newClient(n: number): Promise<Client> {
   const email = `bench.${Date.now().toString(36)}.${n}.${Math.random().toString(36).slice(2, 8)}@example.test`;
   const session = await api<{ accessToken: string }>("POST", "/api/v1/auth/register", {
     ip,
-    body: { email, password: `Bench-${crypto.randomUUID()}`, displayName: `Bench ${n}` },
+    body: { email, password: `Bench-${crypto.randomUUID()}`, displayName: `Bench ${n}`, turnstileToken: TURNSTILE_TEST_KEYS.dummyToken },
   });
   if (session.status !== 201) throw new Error(`register answered ${session.status}: ${JSON.stringify(session.body)}`);
   const conversation = await api<{ id: string }>("POST", "/api/v1/conversations", {

@@ -1,8 +1,9 @@
 /**
  * `npm run test:e2e:ci`: the browser suite against a stack this script starts and stops. It runs
  * `npm run dev`'s stack (local/dev.ts: stand-ins, wrangler dev on 8787) unless one already
- * answers, serves the production build (web/dist, built if missing) with its `_headers` as Pages
- * would, and runs e2e/run.ts against that. The stack's log goes to .data/e2e-stack.log; the last
+ * answers, serves the production build (built in e2e mode into web/dist-e2e: the Turnstile
+ * stand-in's widget, proxied on the same origin) with its `_headers` as Pages would, and runs
+ * e2e/run.ts against that. The stack's log goes to .data/e2e-stack.log; the last
  * line printed is the suite's `N passed, N failed`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -13,6 +14,8 @@ import { serveDist } from "./serve-dist.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const API = "http://127.0.0.1:8787";
+/** The dev stack's Turnstile stand-in (local/stack.ts DEV_PORTS). */
+const TURNSTILE = "http://127.0.0.1:4448";
 const WEB_PORT = Number(process.env.E2E_DIST_PORT ?? 4173);
 
 async function answers(url: string): Promise<boolean> {
@@ -64,15 +67,25 @@ function stopStack(child: ChildProcess): Promise<void> {
 
 requireChromium();
 
-if (!existsSync(`${root}web/dist/index.html`)) {
-  spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "--config", "web/vite.config.ts"], { cwd: root, stdio: "ignore" });
+// The production build in e2e mode (web/.env.e2e: the Turnstile stand-in's widget and the
+// always-pass test sitekey), in its own folder so a real production build in web/dist is untouched.
+const DIST = `${root}web/dist-e2e/`;
+const built = spawnSync(
+  process.execPath,
+  ["node_modules/vite/bin/vite.js", "build", "--config", "web/vite.config.ts", "--mode", "e2e", "--outDir", DIST, "--emptyOutDir"],
+  { cwd: root, stdio: "ignore" },
+);
+if (built.status !== 0 || !existsSync(`${DIST}index.html`)) {
+  console.log("✗ the e2e build of the SPA failed (vite build --mode e2e)");
+  console.log("0 passed, 1 failed");
+  process.exit(1);
 }
 
 let stack: ChildProcess | null = null;
 let code = 1;
 try {
   if (!(await answers(`${API}/api/health`))) stack = await startStack();
-  const server = await serveDist({ port: WEB_PORT, api: API });
+  const server = await serveDist({ port: WEB_PORT, api: API, turnstile: TURNSTILE, dist: DIST });
   const suite = spawn(process.execPath, ["e2e/run.ts"], {
     cwd: root,
     stdio: "inherit",

@@ -49,6 +49,8 @@ export async function signUp(page: Page, account: Account, shot?: string): Promi
   await page.getByLabel("Email").fill(account.email);
   await page.getByLabel("Password", { exact: true }).fill(account.password);
   await page.getByLabel("Confirm password").fill(account.password);
+  // The Turnstile widget (the local stand-in, Cloudflare's always-pass test sitekey) yields its token.
+  await page.getByTestId("turnstile").getByText("Success!").waitFor();
   if (shot) await screenshot(page, shot);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("heading", { name: `Hello, ${account.name}` }).waitFor();

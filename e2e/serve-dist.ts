@@ -7,7 +7,7 @@
  *   node e2e/serve-dist.ts            # http://127.0.0.1:4173, API at http://127.0.0.1:8787
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer, request, type Server } from "node:http";
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -82,8 +82,28 @@ export function parseHeaders(text: string): HeaderRule[] {
   return rules;
 }
 
-/** `compress: false` serves every file as stored (the "before" of docs/BENCHMARKS.md's SPA load). */
-export function serveDist(options: { port: number; api: string; dist?: string; compress?: boolean }): Promise<Server> {
+/** Passes a request on to `upstream` (same path), answering 502 when it is down. */
+function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL): void {
+  const forwarded = request(
+    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  forwarded.on("error", () => {
+    res.writeHead(502).end();
+  });
+  req.pipe(forwarded);
+}
+
+/**
+ * `turnstile`: the Turnstile stand-in, whose widget script an e2e build (`--mode e2e`) loads from
+ * this origin at /turnstile/v0/api.js, so the production CSP (scripts from 'self' and Cloudflare's
+ * challenge origin only) holds in the test too. `compress: false` serves every file as stored (the
+ * "before" of docs/BENCHMARKS.md's SPA load).
+ */
+export function serveDist(options: { port: number; api: string; turnstile?: string; dist?: string; compress?: boolean }): Promise<Server> {
   const dist = options.dist ?? fileURLToPath(new URL("../web/dist/", import.meta.url));
   const headersFile = join(dist, "_headers");
   const rules = existsSync(headersFile) ? parseHeaders(readFileSync(headersFile, "utf8")) : [];
@@ -95,23 +115,12 @@ export function serveDist(options: { port: number; api: string; dist?: string; c
       if (entry.isFile() && COMPRESSIBLE.has(extname(file))) for (const encoding of ["br", "gzip"] as const) bodyOf(file, encoding);
     }
   }
+  const turnstile = options.turnstile ? new URL(options.turnstile) : undefined;
 
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://local").pathname);
-    if (path.startsWith("/api/")) {
-      const upstream = request(
-        { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: { ...req.headers, host: api.host } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on("error", () => {
-        res.writeHead(502).end();
-      });
-      req.pipe(upstream);
-      return;
-    }
+    if (path.startsWith("/api/")) return proxy(req, res, api);
+    if (turnstile && path.startsWith("/turnstile/")) return proxy(req, res, turnstile);
     let file = normalize(join(dist, path));
     if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = join(dist, "index.html");
     const merged = new Map<string, string>();
@@ -136,6 +145,12 @@ export function serveDist(options: { port: number; api: string; dist?: string; c
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.env.PORT ?? 4173);
-  await serveDist({ port, api: process.env.API_URL ?? "http://127.0.0.1:8787", dist: process.env.DIST, compress: process.env.COMPRESS !== "false" });
+  await serveDist({
+    port,
+    api: process.env.API_URL ?? "http://127.0.0.1:8787",
+    turnstile: process.env.TURNSTILE_URL ?? "http://127.0.0.1:4448",
+    dist: process.env.DIST,
+    compress: process.env.COMPRESS !== "false",
+  });
   console.log(`web/dist on http://127.0.0.1:${port} (/api -> ${process.env.API_URL ?? "http://127.0.0.1:8787"})`);
 }

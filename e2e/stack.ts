@@ -7,6 +7,7 @@
  */
 import { clearFaults, setFault } from "../local/control.ts";
 import { readDevVars } from "../local/dev-vars.ts";
+import { TURNSTILE_TEST_KEYS } from "../local/turnstile/test-keys.ts";
 
 export const baseUrl = (process.env.E2E_BASE_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
 
@@ -95,4 +96,28 @@ export async function failModel(): Promise<(() => Promise<void>) | null> {
   if (!url || !key) return null;
   await setFault(url, { scope: key, status: 400 });
   return () => clearFaults(url, key);
+}
+
+async function api<T>(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/**
+ * The id of an assessment that belongs to another person: a fresh account, made through the API
+ * (the stack runs Turnstile's always-pass test keys, so the dummy token passes), starts WHO-5.
+ * Its own client address keeps it clear of the per-IP sign-up limit the browser tests count on.
+ */
+export async function someoneElsesAssessment(): Promise<string> {
+  const ip = { "CF-Connecting-IP": `198.51.100.${1 + Math.floor(Math.random() * 250)}` };
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const session = await api<{ accessToken: string }>(
+    "POST",
+    "/api/v1/auth/register",
+    { email: `e2e-other-${id}@example.com`, password: `e2e ${id} other passphrase`, displayName: "Someone else", turnstileToken: TURNSTILE_TEST_KEYS.dummyToken },
+    ip,
+  );
+  const assessment = await api<{ id: string }>("POST", "/api/v1/assessments", { templateSlug: "who-5" }, { ...ip, Authorization: `Bearer ${session.accessToken}` });
+  return assessment.id;
 }

@@ -3,7 +3,8 @@
  * injection, per scope. Uses only `fetch` and `URL`, so tests running inside workerd can import it.
  *
  * Scopes: Neon = the database name, Upstash = the token's suffix after the first `:` (the bare
- * secret is the scope ""), Gemini = the API key, alert webhook = the path segment after `/hooks/`.
+ * secret is the scope ""), Gemini = the API key, alert webhook = the path segment after `/hooks/`,
+ * Turnstile = the secret key.
  *
  * @example
  * await setFault(urls.neonSql, { scope: "assay_test_core", down: true });
@@ -41,6 +42,8 @@ export type UpstashCount = "command" | "pipeline" | "multi-exec" | "commands" | 
 export type GeminiCount = "generate" | "stream" | "countTokens" | "promptTokens" | "candidatesTokens";
 /** Posts the alert-webhook stand-in received. */
 export type WebhookCount = "post";
+/** Turnstile: siteverify calls, and how many passed or failed. */
+export type TurnstileCount = "siteverify" | "success" | "failure";
 
 export type Counts<K extends string = string> = Record<K, number>;
 

@@ -1,6 +1,6 @@
 /**
  * `npm run dev`: the whole product on this machine, no cloud account, no Docker.
- * Starts the stand-ins (Neon, Upstash, Gemini), migrates and seeds the database, writes
+ * Starts the stand-ins (Neon, Upstash, Gemini, Turnstile), migrates and seeds the database, writes
  * .data/dev.vars (local/dev-vars.ts),
  * creates the development admin, then runs `wrangler dev` (API + queue consumer + cron) on 8787 and
  * the SPA's dev server on 5173 with /api proxied to the Worker. Ctrl-C stops everything.
@@ -17,7 +17,8 @@ import { migrate } from "drizzle-orm/neon-http/migrator";
 import { seedDatabase } from "../drizzle/seed.ts";
 import { DEV_VARS_FILE, writeDevVars } from "./dev-vars.ts";
 import { withLocalHyperdrive } from "./hyperdrive-config.ts";
-import { startLocalStack } from "./stack.ts";
+import { DEV_PORTS, startLocalStack } from "./stack.ts";
+import { TURNSTILE_TEST_KEYS } from "./turnstile/server.ts";
 
 const started = performance.now();
 const DATA_DIR = ".data";
@@ -49,7 +50,7 @@ const stack = await startLocalStack({
   redisUrl: process.env.LOCAL_REDIS_URL,
   spawnRedis: true,
   dataDir: DATA_DIR,
-  ports: { neon: 4444, upstash: 4445, gemini: 4446, webhook: 4447 },
+  ports: DEV_PORTS,
   upstashSecret: secrets.UPSTASH_SECRET,
   seed: seedDatabase,
 }).catch((err: unknown) => {
@@ -80,6 +81,9 @@ const vars: Record<string, string> = {
   ALERT_WEBHOOK_URL: `${stack.urls.webhook}/hooks/dev`,
   JWT_SECRET: secrets.JWT_SECRET ?? "",
   PASSWORD_PEPPER: secrets.PASSWORD_PEPPER ?? "",
+  // Cloudflare's always-pass test secret; the SPA's dev and e2e builds use the matching test sitekey.
+  TURNSTILE_SECRET_KEY: TURNSTILE_TEST_KEYS.passSecret,
+  TURNSTILE_VERIFY_URL: `${stack.urls.turnstile}/turnstile/v0/siteverify`,
   ADMIN_EMAIL: adminEmail,
   ADMIN_PASSWORD: adminPassword,
   ...(process.env.AI_DAILY_BUDGET ? { AI_DAILY_BUDGET: process.env.AI_DAILY_BUDGET } : {}),
@@ -204,6 +208,7 @@ console.log(`
     upstash    ${stack.urls.upstash}
     gemini     ${stack.urls.gemini}
     alerts     ${stack.urls.webhook}/hooks/dev   (posts: ${stack.urls.webhook}/__control/posts?scope=dev)
+    turnstile  ${stack.urls.turnstile}/turnstile/v0/siteverify   (widget: /turnstile/v0/api.js)
     admin      ${adminEmail} / ${adminPassword}
   Ctrl-C stops everything.
 `);

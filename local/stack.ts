@@ -1,7 +1,8 @@
 /**
- * The local stack: Node-side stand-ins for Neon (HTTP SQL), Upstash Redis (REST) and Gemini,
- * started together. Everything binds 127.0.0.1. Ports default to 0 (ephemeral, for tests); the
- * dev stack uses DEV_PORTS: Neon 4444, Upstash 4445, Gemini 4446, the alert webhook 4447.
+ * The local stack: Node-side stand-ins for Neon (HTTP SQL), Upstash Redis (REST), Gemini, an alert
+ * webhook and Cloudflare Turnstile (siteverify and the widget script), started together. Everything
+ * binds 127.0.0.1. Ports default to 0 (ephemeral, for tests); the dev stack uses DEV_PORTS: Neon
+ * 4444, Upstash 4445, Gemini 4446, the alert webhook 4447, Turnstile 4448.
  *
  * @example
  * const stack = await startLocalStack({ migrationsFolder: "drizzle", seed: seedDatabase });
@@ -16,12 +17,13 @@ import { startGeminiStandIn } from "./gemini/server.ts";
 import { connectionStringFor } from "./neon/credentials.ts";
 import { startNeonStandIn } from "./neon/server.ts";
 import type { Seed } from "./neon/template.ts";
+import { startTurnstileStandIn } from "./turnstile/server.ts";
 import { startUpstashStandIn } from "./upstash/server.ts";
 import { startWebhookStandIn } from "./webhook/server.ts";
 
 export type { Seed };
 
-export const DEV_PORTS = { neon: 4444, upstash: 4445, gemini: 4446, webhook: 4447 } as const;
+export const DEV_PORTS = { neon: 4444, upstash: 4445, gemini: 4446, webhook: 4447, turnstile: 4448 } as const;
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 
@@ -35,7 +37,7 @@ export interface LocalStackOptions {
   /** Persist PGlite databases and a spawned Redis here; otherwise everything lives in memory. */
   dataDir?: string;
   /** 0 or omitted = ephemeral. */
-  ports?: { neon?: number; upstash?: number; gemini?: number; webhook?: number };
+  ports?: { neon?: number; upstash?: number; gemini?: number; webhook?: number; turnstile?: number };
   /** drizzle-kit's output folder (default `<project>/drizzle`); may be empty. */
   migrationsFolder?: string;
   /** Seeds the template after migrating; runs with `neonConfig.fetchEndpoint` pointed at the stand-in. */
@@ -60,6 +62,8 @@ export interface LocalStack {
     gemini: string;
     /** The alert-webhook stand-in; ALERT_WEBHOOK_URL = `${webhook}/hooks/<scope>` */
     webhook: string;
+    /** Origin of the Turnstile stand-in: TURNSTILE_VERIFY_URL is `${turnstile}/turnstile/v0/siteverify`. */
+    turnstile: string;
   };
   /**
    * A connection string the Neon stand-in maps to its own database `name` (created on first use),
@@ -93,6 +97,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(gemini.close);
     const webhook = await startWebhookStandIn({ port: options.ports?.webhook });
     stoppers.push(webhook.close);
+    const turnstile = await startTurnstileStandIn({ port: options.ports?.turnstile });
+    stoppers.push(turnstile.close);
     const upstash = await startUpstashStandIn({
       port: options.ports?.upstash,
       secret,
@@ -114,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(neon.close);
     return {
-      urls: { neonSql: neon.sqlUrl, upstash: upstash.url, gemini: gemini.url, webhook: webhook.url },
+      urls: { neonSql: neon.sqlUrl, upstash: upstash.url, gemini: gemini.url, webhook: webhook.url, turnstile: turnstile.url },
       databaseUrl: connectionStringFor,
       postgresUrl: (name) => neon.postgresUrl(name),
       upstashToken: (scope) => (scope === undefined ? secret : `${secret}:${scope}`),

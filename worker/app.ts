@@ -2,7 +2,6 @@
  * Builds the Hono app: the middleware chain of DESIGN.md, the feature routers, the OpenAPI
  * document and the one error handler. Production and tests build it the same way.
  */
-import { Scalar } from "@scalar/hono-api-reference";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -11,6 +10,7 @@ import { ApiError } from "./errors.ts";
 import { errorResponse, toApiError } from "./http/errors.ts";
 import { corsFromConfig, limitBody, logUnexpected, requestContext, requireJsonBody } from "./http/middleware.ts";
 import { newId } from "./platform/ids.ts";
+import { apiDocsPage } from "./ops/docs.ts";
 import { opsRoutes } from "./ops/routes.ts";
 import { templateRoutes } from "./templates/routes.ts";
 import { assessmentRoutes } from "./assessments/routes.ts";
@@ -66,7 +66,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  app.get("/api/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Assay API reference" }));
+  app.get("/api/docs", apiDocsPage);
 
   app.notFound((c) => errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => {

@@ -59,6 +59,28 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base, RATE_LIMITS: '{"auth.login.ip":{"max":3}}' } as Env)).toThrow(/RATE_LIMITS/);
   });
 
+  it("requires TURNSTILE_SECRET_KEY in production and staging, and refuses Cloudflare's test secrets in production", () => {
+    const { TURNSTILE_SECRET_KEY: _omitted, ...rest } = base;
+    for (const ENVIRONMENT of ["production", "staging"]) {
+      expect(() => loadConfig({ ...rest, ENVIRONMENT } as Env)).toThrow(/TURNSTILE_SECRET_KEY is required/);
+    }
+    expect(() => loadConfig({ ...base, ENVIRONMENT: "production", TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" } as Env)).toThrow(
+      /TURNSTILE_SECRET_KEY is one of Cloudflare's test secrets/,
+    );
+    const { TURNSTILE_VERIFY_URL: _standIn, ...withoutUrl } = base;
+    expect(loadConfig({ ...withoutUrl, ENVIRONMENT: "production", TURNSTILE_SECRET_KEY: "0x4AAAAAAA-real" } as Env).TURNSTILE_VERIFY_URL).toBe(
+      "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+    );
+  });
+
+  it("turns /api/docs and Server-Timing off in production unless switched on", () => {
+    const production = { ...base, ENVIRONMENT: "production", TURNSTILE_SECRET_KEY: "0x4AAAAAAA-real" } as Env;
+    expect(loadConfig(production)).toMatchObject({ API_DOCS: false, SERVER_TIMING: false });
+    expect(loadConfig({ ...production, API_DOCS: "on", SERVER_TIMING: "on" } as Env)).toMatchObject({ API_DOCS: true, SERVER_TIMING: true });
+    expect(loadConfig({ ...base } as Env)).toMatchObject({ API_DOCS: true, SERVER_TIMING: true });
+    expect(() => loadConfig({ ...base, API_DOCS: "yes" } as Env)).toThrow(/API_DOCS must be on or off/);
+  });
+
   it("refuses more PBKDF2 iterations than production Workers allow", () => {
     expect(() => loadConfig({ ...base, PASSWORD_PBKDF2_ITERATIONS: "600000" } as Env)).toThrow(/PASSWORD_PBKDF2_ITERATIONS/);
   });

@@ -53,6 +53,10 @@ export interface Env {
   LOG_LEVEL?: string;
   CACHE_ENABLED?: string;
   CACHE_TIMEOUT_MS?: string;
+  TURNSTILE_SECRET_KEY?: string;
+  TURNSTILE_VERIFY_URL?: string;
+  API_DOCS?: string;
+  SERVER_TIMING?: string;
   ADMIN_EMAIL?: string;
   ADMIN_PASSWORD?: string;
   /** With DB_DRIVER=hyperdrive: the database (and optionally a read replica) behind Hyperdrive. */
@@ -91,6 +95,12 @@ const DEFAULT_MODEL_PRICES = {
     "gemini-2.5-flash-lite": { inputPerMillionTokens: 0.1, outputPerMillionTokens: 0.4 },
   },
 };
+
+/** A switch whose default depends on the environment (resolved after parsing). */
+const onOff = (name: string) => z.enum(["on", "off"], { error: `${name} must be on or off` }).optional();
+
+/** Cloudflare's documented Turnstile test secrets (always pass, always fail, token spent): never in production. */
+export const TURNSTILE_TEST_SECRET = /^[123]x0{30,}AA$/;
 
 const schema = z
   .object({
@@ -183,8 +193,22 @@ const schema = z
     CACHE_ENABLED: flag.default(true),
     /** A cache slower than this is skipped (reads go to the database). */
     CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(300),
+    /** Turnstile's secret, for the sign-up bot check; production and staging refuse to start without a real one. */
+    TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
+    TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+    /** `/api/docs`: off in production unless switched on. */
+    API_DOCS: onOff("API_DOCS"),
+    /** `Server-Timing` on responses: off in production unless switched on. */
+    SERVER_TIMING: onOff("SERVER_TIMING"),
   })
   .superRefine((v, ctx) => {
+    const deployed = v.ENVIRONMENT === "production" || v.ENVIRONMENT === "staging";
+    if (deployed && !v.TURNSTILE_SECRET_KEY) {
+      ctx.addIssue({ code: "custom", path: ["TURNSTILE_SECRET_KEY"], message: "TURNSTILE_SECRET_KEY is required (the sign-up bot check's secret)" });
+    }
+    if (v.ENVIRONMENT === "production" && v.TURNSTILE_SECRET_KEY && TURNSTILE_TEST_SECRET.test(v.TURNSTILE_SECRET_KEY)) {
+      ctx.addIssue({ code: "custom", path: ["TURNSTILE_SECRET_KEY"], message: "TURNSTILE_SECRET_KEY is one of Cloudflare's test secrets, never valid in production" });
+    }
     if (v.DB_DRIVER === "neon-http" && !v.DATABASE_URL) {
       ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "DATABASE_URL is required (a Neon postgres:// connection string)" });
     }
@@ -195,9 +219,17 @@ const schema = z
         message: "HYPERDRIVE is required with DB_DRIVER=hyperdrive (a [[hyperdrive]] binding in wrangler.toml)",
       });
     }
+  })
+  .transform(({ API_DOCS, SERVER_TIMING, ...v }) => {
+    const production = v.ENVIRONMENT === "production";
+    return {
+      ...v,
+      API_DOCS: API_DOCS === undefined ? !production : API_DOCS === "on",
+      SERVER_TIMING: SERVER_TIMING === undefined ? !production : SERVER_TIMING === "on",
+    };
   });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.output<typeof schema>;
 
 export class ConfigError extends Error {
   readonly problems: string[];

@@ -62,12 +62,32 @@ export class ApiError extends Error {
   }
 }
 
-/** Thrown by adapters when a dependency (database, cache, queue) cannot be reached. */
+/** Thrown by adapters when a dependency (database, cache, queue, the bot check) cannot be reached. */
 export class DependencyError extends Error {
-  readonly dependency: "database" | "cache" | "queue" | "ai";
+  readonly dependency: "database" | "cache" | "queue" | "ai" | "bot check";
   constructor(dependency: DependencyError["dependency"], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "DependencyError";
     this.dependency = dependency;
   }
+}
+
+/** The SQLSTATE fields of a Postgres error, wherever it sits in what drizzle and the driver wrapped. */
+export interface PostgresErrorFields {
+  code: string;
+  constraint: string | undefined;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** The Postgres error inside `err` (drizzle wraps the driver's error in `cause`), if there is one. */
+export function postgresErrorOf(err: unknown): PostgresErrorFields | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 8; e = "cause" in e ? e.cause : undefined, depth++) {
+    const code = "code" in e ? e.code : undefined;
+    if (typeof code === "string" && SQLSTATE.test(code)) {
+      const constraint = "constraint" in e && typeof e.constraint === "string" ? e.constraint : undefined;
+      return { code, constraint };
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 /** The bench's HTTP client for setting the scene: users, conversations, drafts. */
 import { parallel } from "./stats.ts";
+import { TURNSTILE_TEST_KEYS } from "../../local/turnstile/server.ts";
 
 export interface ApiResult<T> {
   status: number;
@@ -72,7 +73,7 @@ export async function registerUsers(bases: string[], count: number, label: strin
         201,
         api(bases[i % bases.length] as string, "POST", "/api/v1/auth/register", {
           ip,
-          json: { email, password: BENCH_PASSWORD, displayName: `Bench ${label} ${i}` },
+          json: { email, password: BENCH_PASSWORD, displayName: `Bench ${label} ${i}`, turnstileToken: TURNSTILE_TEST_KEYS.dummyToken },
         }),
         `register ${email}`,
       );

@@ -14,6 +14,7 @@ import pg from "pg";
 import { seedDatabase } from "../../drizzle/seed.ts";
 import { withLocalHyperdrive } from "../../local/hyperdrive-config.ts";
 import { startLocalStack, type LocalStack } from "../../local/stack.ts";
+import { TURNSTILE_TEST_KEYS } from "../../local/turnstile/server.ts";
 
 export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 export const WORK_DIR = join(ROOT, ".data", "bench");
@@ -217,6 +218,8 @@ async function spawnWorker(stack: BenchStack, options: WorkerOptions): Promise<W
     GEMINI_BASE_URL: stack.urls.gemini,
     JWT_SECRET: "bench-jwt-secret-0123456789abcdef",
     PASSWORD_PEPPER: "bench-pepper-0123456789abcdef",
+    TURNSTILE_SECRET_KEY: TURNSTILE_TEST_KEYS.passSecret,
+    TURNSTILE_VERIFY_URL: `${stack.urls.turnstile}/turnstile/v0/siteverify`,
     LOG_LEVEL: "warn",
     ...(options.hyperdrive ? { DB_DRIVER: "hyperdrive" } : {}),
     ...options.vars,

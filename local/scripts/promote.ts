@@ -12,6 +12,7 @@ import { neon } from "@neondatabase/serverless";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-http";
 import { users } from "../../worker/db/schema.ts";
+import { TURNSTILE_TEST_KEYS } from "../turnstile/server.ts";
 
 export type PromoteResult = "promoted" | "already-admin" | "not-found";
 
@@ -49,7 +50,8 @@ export async function ensureDevAdmin(apiBaseUrl: string, email: string, password
   const response = await fetch(`${apiBaseUrl}/api/v1/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password, displayName: "Admin" }),
+    // The development stack runs Turnstile's always-pass test keys, which accept the dummy token.
+    body: JSON.stringify({ email, password, displayName: "Admin", turnstileToken: TURNSTILE_TEST_KEYS.dummyToken }),
   });
   if (response.status !== 201 && response.status !== 409) {
     throw new Error(`Registering the development admin failed: ${response.status} ${await response.text()}`);

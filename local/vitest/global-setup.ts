@@ -15,6 +15,7 @@ export interface ProvidedStack {
   upstash: string;
   gemini: string;
   webhook: string;
+  turnstile: string;
   upstashSecret: string;
   runId: string;
   /** postgres:// URLs of the hyperdrive projects' databases, for their Hyperdrive bindings. */
@@ -60,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     upstash: stack.urls.upstash,
     gemini: stack.urls.gemini,
     webhook: stack.urls.webhook,
+    turnstile: stack.urls.turnstile,
     upstashSecret: UPSTASH_SECRET,
     runId: String(Date.now()),
     postgresUrls,

@@ -79,6 +79,7 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
       call("PUT", `/api/v1/assessments/${target.id}/answers`, { token: alice.accessToken, body: { answers: { q1: 9 } } }),
     );
     expect(refused.res.status).toBe(400);
+    // Nothing to invalidate, so the deleted-account check (auth/middleware.ts) goes on its own.
     expect(refused.served).toEqual({ neon: 1, upstash: 1 });
     const del = await measured(() => call("DELETE", `/api/v1/assessments/${target.id}`, { token: alice.accessToken }));
     expect(del.res.status).toBe(204);
@@ -170,13 +171,14 @@ describe("with the Upstash stand-in down or slow", () => {
 });
 
 describe("cached reads of a deleted account", () => {
-  it("are dropped with the account: the old token lists nothing right after DELETE /me", async () => {
+  it("are dropped with the account: the old token is refused (401) right after DELETE /me", async () => {
     const alice = await registerUser();
     await start(alice);
     expect((await call<AssessmentPage>("GET", "/api/v1/assessments", { token: alice.accessToken })).body.items).toHaveLength(1);
     const del = await call("DELETE", "/api/v1/me", { token: alice.accessToken, body: { password: alice.password } });
     expect(del.status).toBe(204);
     const after = await call<AssessmentPage>("GET", "/api/v1/assessments", { token: alice.accessToken });
-    expect(after.body.items).toEqual([]);
+    expect(after.status).toBe(401);
+    expect(after.text).not.toContain(alice.user.id);
   });
 });

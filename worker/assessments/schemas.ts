@@ -1,8 +1,8 @@
 /** Assessment shapes of API.md and the bodies of its routes. */
 import { z } from "@hono/zod-openapi";
-import { pageOf } from "../http/openapi.ts";
+import { pageOf, text } from "../http/openapi.ts";
 
-const AnswerValue = z.union([z.number(), z.string().max(10_000)]).openapi("AnswerValue", {
+const AnswerValue = z.union([z.number(), text().max(10_000)]).openapi("AnswerValue", {
   description: "likert: an integer in the question's range; single_choice: an option value; text: a string",
 });
 
@@ -29,7 +29,7 @@ export const AssessmentPageSchema = pageOf(AssessmentSchema).openapi("Assessment
 });
 
 export const NewAssessmentSchema = z
-  .object({ templateSlug: z.string().min(1).max(200).openapi({ example: "mini-ipip" }) })
+  .object({ templateSlug: text().min(1).max(200).openapi({ example: "mini-ipip" }) })
   .openapi("NewAssessment");
 
 const MAX_ANSWERS_PER_REQUEST = 500;
@@ -37,7 +37,7 @@ const MAX_ANSWERS_PER_REQUEST = 500;
 export const AnswersBodySchema = z
   .object({
     answers: z
-      .record(z.string().min(1).max(64), AnswerValue)
+      .record(text().min(1).max(64), AnswerValue)
       .refine((a) => Object.keys(a).length <= MAX_ANSWERS_PER_REQUEST, `At most ${MAX_ANSWERS_PER_REQUEST} answers at once`)
       .openapi({ description: "Merged into the saved answers; keys are question ids" }),
   })

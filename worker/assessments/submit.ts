@@ -66,7 +66,7 @@ export function planSubmission(db: Db, userId: string, owned: OwnedAssessment | 
       insert into jobs (id, user_id, kind, status, subject_id, attempts, created_at, updated_at)
       select ${job.id}::uuid, ${userId}::uuid, 'assessment_analysis', 'queued', id, 0, ${at}, ${at} from submitted`),
   ];
-  return { job, body: { assessment: toAssessment(submitted), job: jobBody }, statements };
+  return { job, body: { assessment: toAssessment(submitted), job: jobBody }, subject: { assessmentId: assessment.id }, statements };
 }
 
 /**
@@ -93,7 +93,7 @@ export function planReanalysis(db: Db, userId: string, owned: OwnedAssessment | 
       select ${job.id}::uuid, ${userId}::uuid, 'assessment_analysis', 'queued', id, 0, ${at}, ${at} from again`),
   ];
   const body = { assessment: toAssessment({ ...assessment, status: "analyzing", updatedAt: now }), job: jobBody };
-  return { job, body, statements };
+  return { job, body, subject: { assessmentId: assessment.id }, statements };
 }
 
 const quotaRefusal = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../testing/http.ts";
-import { registerUser, uniqueEmail } from "../testing/users.ts";
+import { registerUser, TURNSTILE_TOKEN, uniqueEmail } from "../testing/users.ts";
 import type { ErrorBody } from "../errors.ts";
 
 const password = "a sturdy passphrase 42";
@@ -11,7 +11,7 @@ function paths(body: ErrorBody): string[] {
 
 describe("register validation", () => {
   it("answers 400 validation_failed with one detail per bad field", async () => {
-    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: "not-an-email", password: "short", displayName: "" } });
+    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: "not-an-email", password: "short", displayName: "", turnstileToken: TURNSTILE_TOKEN } });
 
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_failed");
@@ -22,7 +22,7 @@ describe("register validation", () => {
     const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: {} });
 
     expect(res.status).toBe(400);
-    expect(paths(res.body)).toEqual(["displayName", "email", "password"]);
+    expect(paths(res.body)).toEqual(["displayName", "email", "password", "turnstileToken"]);
   });
 
   it.each([
@@ -32,7 +32,7 @@ describe("register validation", () => {
     ["a common password in capitals", "PASSWORD123"],
     ["another common password", "iloveyou2"],
   ])("refuses a password of %s", async (_, bad) => {
-    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: bad, displayName: "Ada" } });
+    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: bad, displayName: "Ada", turnstileToken: TURNSTILE_TOKEN } });
 
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_failed");
@@ -40,15 +40,15 @@ describe("register validation", () => {
   });
 
   it("counts characters, not bytes: 8 emoji are a valid password, 4 are not", async () => {
-    const ok = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: "🔑🔒🗝️🛡️🔐🧩🎲🎯", displayName: "Ada" } });
-    const short = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: "🔑🔒🧩🎲", displayName: "Ada" } });
+    const ok = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: "🔑🔒🗝️🛡️🔐🧩🎲🎯", displayName: "Ada", turnstileToken: TURNSTILE_TOKEN } });
+    const short = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password: "🔑🔒🧩🎲", displayName: "Ada", turnstileToken: TURNSTILE_TOKEN } });
 
     expect(ok.status).toBe(201);
     expect(short.status).toBe(400);
   });
 
   it("refuses a display name over 80 characters", async () => {
-    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password, displayName: "x".repeat(81) } });
+    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password, displayName: "x".repeat(81), turnstileToken: TURNSTILE_TOKEN } });
 
     expect(res.status).toBe(400);
     expect(paths(res.body)).toEqual(["displayName"]);
@@ -57,7 +57,7 @@ describe("register validation", () => {
   it("answers 409 conflict for an email that is already registered, in any case", async () => {
     const alice = await registerUser();
 
-    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: alice.email.toUpperCase(), password, displayName: "Eve" } });
+    const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body: { email: alice.email.toUpperCase(), password, displayName: "Eve", turnstileToken: TURNSTILE_TOKEN } });
 
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("conflict");

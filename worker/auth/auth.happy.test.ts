@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, uniqueIp } from "../testing/http.ts";
-import { registerUser, uniqueEmail, type TestUser } from "../testing/users.ts";
+import { registerUser, TURNSTILE_TOKEN, uniqueEmail, type TestUser } from "../testing/users.ts";
 import { authRoutes } from "./routes.ts";
 
 interface SessionBody {
@@ -20,7 +20,7 @@ function cookieValue(setCookie: string | null): string | undefined {
 describe("POST /api/v1/auth/register", () => {
   it("creates the account and answers 201 with a Session", async () => {
     const email = uniqueEmail();
-    const res = await call<SessionBody>("POST", "/api/v1/auth/register", { body: { email, password, displayName: "Ada" } });
+    const res = await call<SessionBody>("POST", "/api/v1/auth/register", { body: { email, password, displayName: "Ada", turnstileToken: TURNSTILE_TOKEN } });
 
     expect(res.status).toBe(201);
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
@@ -35,7 +35,7 @@ describe("POST /api/v1/auth/register", () => {
 
   it("sets the refresh token as an HttpOnly, Secure, SameSite=Strict cookie on /api/v1/auth", async () => {
     const res = await call<SessionBody>("POST", "/api/v1/auth/register", {
-      body: { email: uniqueEmail(), password, displayName: "Ada" },
+      body: { email: uniqueEmail(), password, displayName: "Ada", turnstileToken: TURNSTILE_TOKEN },
     });
 
     const cookie = res.headers.get("set-cookie") ?? "";
@@ -49,7 +49,7 @@ describe("POST /api/v1/auth/register", () => {
   it("stores the email trimmed and lower-cased", async () => {
     const email = uniqueEmail();
     const res = await call<SessionBody>("POST", "/api/v1/auth/register", {
-      body: { email: `  ${email.toUpperCase()} `, password, displayName: "Ada" },
+      body: { email: `  ${email.toUpperCase()} `, password, displayName: "Ada", turnstileToken: TURNSTILE_TOKEN },
     });
 
     expect(res.status).toBe(201);
@@ -57,7 +57,7 @@ describe("POST /api/v1/auth/register", () => {
   });
 
   it("returns the rate-limit headers", async () => {
-    const res = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password, displayName: "Ada" } });
+    const res = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password, displayName: "Ada", turnstileToken: TURNSTILE_TOKEN } });
 
     expect(res.headers.get("ratelimit-limit")).toMatch(/^\d+$/);
     expect(res.headers.get("ratelimit-remaining")).toMatch(/^\d+$/);
@@ -218,7 +218,7 @@ describe("/api/v1/me", () => {
     const alice = await registerUser();
     await call("DELETE", "/api/v1/me", { token: alice.accessToken, body: { password: alice.password } });
 
-    const again = await call("POST", "/api/v1/auth/register", { body: { email: alice.email, password, displayName: "Alice again" } });
+    const again = await call("POST", "/api/v1/auth/register", { body: { email: alice.email, password, displayName: "Alice again", turnstileToken: TURNSTILE_TOKEN } });
 
     expect(again.status).toBe(201);
   });

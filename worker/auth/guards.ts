@@ -59,7 +59,7 @@ async function emailOf(c: Context<AppEnv>): Promise<string | undefined> {
 export const guardRegister: MiddlewareHandler<AppEnv> = async (c, next) => {
   const services = c.get("services");
   const email = await emailOf(c);
-  const emailId = email === undefined ? undefined : await identifierOf(email);
+  const emailId = email === undefined ? undefined : await identifierOf(services.config, email);
   enforce(
     c,
     await checkLimits(services, [
@@ -78,7 +78,7 @@ export const guardLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
     enforce(c, await checkLimits(services, [{ policy: "auth.login.ip", identifier: address }]));
     return next();
   }
-  const emailId = await identifierOf(email);
+  const emailId = await identifierOf(services.config, email);
   const identifier = `${emailId}:${address}`;
   const [perAddress, perEmail, state, known] = await Promise.all([
     checkLimits(services, [{ policy: "auth.login.ip", identifier: address }]),

@@ -1,13 +1,18 @@
 /**
- * Route guards. `requireAuth` only verifies the access token (CPU, no I/O). A deleted user's
- * token is refused where data is touched, at no extra cost: /me looks the user up anyway (401 when
- * gone), and every other feature reads rows scoped to the caller's id, which the deletion
- * cascaded away. Access tokens live 15 minutes; refresh tokens die with the account.
+ * Route guards. `requireAuth` verifies the access token (CPU) and refuses a deleted account's
+ * still-valid token (API.md: 401 on every route). Deleting an account leaves a marker in Redis for
+ * as long as its access tokens can live; the guard reads it without waiting: the read rides in the
+ * same Upstash pipeline as the route's own limit checks and cache reads (platform/redis.ts merges
+ * one tick's commands), and is awaited only before the answer leaves. A write the route made for
+ * a user who is gone fails on its user foreign key (http/errors.ts: 401 too), so nothing is written
+ * for them meanwhile. Refresh tokens die with the account.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv, Principal } from "../context.ts";
+import type { AppEnv, Principal, Services } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { rateLimit, type RatePolicyName } from "../platform/limits.ts";
+import { errorFields } from "../platform/log.ts";
+import { keyOf, releaseRiders, rideAlong } from "../platform/redis.ts";
 import { verifyAccessToken } from "./tokens.ts";
 
 /**
@@ -24,8 +29,46 @@ function unauthorized(message: string): ApiError {
   return new ApiError("unauthorized", message, { headers: { "WWW-Authenticate": 'Bearer realm="assay"' } });
 }
 
+const goneKey = (services: Services, userId: string) => keyOf(services.config, "account-gone", userId);
+
 /**
- * Verifies `Authorization: Bearer <accessToken>` and sets `c.var.principal`; 401 otherwise.
+ * Marks a deleted account for as long as an access token issued before the deletion can live.
+ * The deletion has committed by then: a cache failure is logged, not answered.
+ */
+export async function markAccountGone(services: Services, userId: string): Promise<void> {
+  try {
+    await services.redis.set(goneKey(services, userId), 1, { ex: services.config.ACCESS_TOKEN_TTL_SECONDS });
+  } catch (err) {
+    services.logger.error("could not mark a deleted account: its access tokens work until they expire", { userId, ...errorFields(err) });
+  }
+}
+
+/**
+ * Whether the account was deleted: `read` was issued along with the request's own Redis commands.
+ * A cache that fails, or answers later than CACHE_TIMEOUT_MS after the route is done, counts as
+ * "no" (logged): the user foreign keys still refuse writes, and scoped reads find nothing of a
+ * deleted account.
+ */
+async function accountGone(c: Context<AppEnv>, read: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<"slow">((resolve) => {
+    timer = setTimeout(() => resolve("slow"), c.get("services").config.CACHE_TIMEOUT_MS);
+  });
+  try {
+    const answer = await Promise.race([read, slow]);
+    if (answer !== "slow") return Number(answer) > 0;
+    c.get("logger").warn("deleted-account check timed out");
+  } catch (err) {
+    c.get("logger").warn("deleted-account check failed", errorFields(err));
+  } finally {
+    clearTimeout(timer);
+  }
+  return false;
+}
+
+/**
+ * Verifies `Authorization: Bearer <accessToken>` and sets `c.var.principal`; 401 otherwise,
+ * including for an account deleted since the token was issued.
  *
  * @example
  * router.use("/assessments/*", requireAuth);
@@ -37,7 +80,12 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const principal = await verifyAccessToken(c.get("services").config, match[1]);
   if (!principal) throw unauthorized("The access token is invalid or expired");
   c.set("principal", principal);
+  const { redis } = c.get("services");
+  const read = rideAlong(redis, ["EXISTS", goneKey(c.get("services"), principal.userId)]);
+  read.catch(() => undefined); // awaited below, after the route
   await next();
+  releaseRiders(redis);
+  if (await accountGone(c, read)) throw unauthorized("The account no longer exists");
 };
 
 /** 403 for an authenticated caller who is not an admin. Use after `requireAuth`. */

@@ -4,14 +4,16 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { createRouter, ErrorSchema, errorResponses, errorsFor, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
+import { createRouter, ErrorSchema, text, errorResponses, errorsFor, jsonBody, jsonResponse, notModified } from "../http/openapi.ts";
 import { cacheControl, sendJsonWithEtag } from "../http/etag.ts";
 import { CACHE_TTL_SECONDS, cacheFamily, requestCache } from "../platform/cache.ts";
 import { assessmentsFamily } from "../assessments/service.ts";
 import { conversationsFamily } from "../conversations/caching.ts";
-import { bearerSecurity, principalOf, requireAuth } from "./middleware.ts";
+import { bearerSecurity, markAccountGone, principalOf, requireAuth } from "./middleware.ts";
 import { isCommonPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.ts";
 import { checksPassword, guardAccountUpdate, guardLogin, guardRegister, passwordAccepted, refreshLimit } from "./guards.ts";
+import { clientIp } from "../platform/limits.ts";
+import { verifyTurnstile } from "../platform/turnstile.ts";
 import { BAD_CREDENTIALS, deleteAccount, getUser, login, logout, refresh, register, updateProfile, type Session } from "./service.ts";
 
 /** `/me` is cached per user for 5 minutes; PATCH and DELETE /me invalidate it before answering. */
@@ -23,8 +25,7 @@ const REFRESH_COOKIE_PATH = "/api/v1/auth";
 
 const characters = (s: string) => [...s].length;
 
-const Email = z
-  .string()
+const Email = text()
   .trim()
   .toLowerCase()
   .max(254)
@@ -32,8 +33,7 @@ const Email = z
   .openapi({ example: "ada@example.com" });
 
 /** A password being set: 8..128 characters of any script, not on the common-passwords list. */
-const NewPassword = z
-  .string()
+const NewPassword = text()
   .refine((s) => characters(s) >= PASSWORD_MIN_LENGTH, `Must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .refine((s) => characters(s) <= PASSWORD_MAX_LENGTH, `Must be at most ${PASSWORD_MAX_LENGTH} characters`)
   .refine((s) => !isCommonPassword(s), "This password is too common, choose another")
@@ -42,12 +42,22 @@ const NewPassword = z
 /** A password being checked: anything (legacy accounts may predate today's rules), bounded. */
 const GivenPassword = z.string().min(1, "Required").max(1024);
 
-const DisplayName = z
-  .string()
+const DisplayName = text()
   .trim()
   .refine((s) => characters(s) >= 1, "Must not be empty")
   .refine((s) => characters(s) <= 80, "Must be at most 80 characters")
   .openapi({ minLength: 1, maxLength: 80, example: "Ada" });
+
+/** Cloudflare Turnstile's tokens are at most 2048 characters. */
+const TurnstileToken = text()
+  .min(1, "Complete the bot check")
+  .max(2048)
+  .openapi({
+    description:
+      "The Cloudflare Turnstile response of the sign-up widget, verified server-side before anything is created. " +
+      "Development and tests use Cloudflare's always-pass test keys, whose dummy token is `XXXX.DUMMY.TOKEN.XXXX`.",
+    example: "XXXX.DUMMY.TOKEN.XXXX",
+  });
 
 export const User = z
   .object({
@@ -70,7 +80,7 @@ const SessionSchema = z
   .openapi("Session");
 
 const RefreshBody = z
-  .object({ refreshToken: z.string().min(1).max(512).optional() })
+  .object({ refreshToken: text().min(1).max(512).optional() })
   .openapi("RefreshRequest", { description: "Omit `refreshToken` to use the refresh cookie" });
 
 const limitHeaders = {
@@ -118,10 +128,16 @@ export const authRoutes = createRouter()
       tags: ["Auth"],
       summary: "Create an account and log in",
       description:
+        "The Turnstile token is verified with Cloudflare before anything is created: a missing, failing, expired or " +
+        "spent token answers 400 `validation_failed` with the path `turnstileToken`. " +
         "An email that is already registered answers 409: this reveals that the address has an account, " +
         "a deliberate trade-off for a usable sign-up form; per-IP and per-email limits keep it from being used to scan addresses.",
       middleware: [guardRegister],
-      request: { body: jsonBody(z.object({ email: Email, password: NewPassword, displayName: DisplayName }).openapi("RegisterRequest")) },
+      request: {
+        body: jsonBody(
+          z.object({ email: Email, password: NewPassword, displayName: DisplayName, turnstileToken: TurnstileToken }).openapi("RegisterRequest"),
+        ),
+      },
       responses: {
         201: limited(SessionSchema, "Registered; the refresh token is also set as a cookie"),
         ...errorsFor(400, 409, 413, 415),
@@ -129,7 +145,19 @@ export const authRoutes = createRouter()
         503: errorResponses[503],
       },
     }),
-    async (c) => sendSession(c, await register(c.get("services"), c.req.valid("json")), 201),
+    async (c) => {
+      const { turnstileToken, ...registration } = c.req.valid("json");
+      const services = c.get("services");
+      const ip = clientIp(c);
+      const bot = await verifyTurnstile(services.config, turnstileToken, ip === "unknown" ? undefined : ip);
+      if (!bot.success) {
+        c.get("logger").info("sign-up bot check failed", { errorCodes: bot.errorCodes });
+        throw new ApiError("validation_failed", "The request is invalid", {
+          details: [{ path: "turnstileToken", message: "The bot check failed or expired, please try it again" }],
+        });
+      }
+      return sendSession(c, await register(services, registration), 201);
+    },
   )
   .openapi(
     createRoute({
@@ -143,7 +171,7 @@ export const authRoutes = createRouter()
         "right password from another address still works. Logins per email from addresses it has not logged in " +
         "from before are limited too.",
       middleware: [guardLogin],
-      request: { body: jsonBody(z.object({ email: z.string().trim().toLowerCase().min(1).max(254), password: GivenPassword }).openapi("LoginRequest")) },
+      request: { body: jsonBody(z.object({ email: text().trim().toLowerCase().min(1).max(254), password: GivenPassword }).openapi("LoginRequest")) },
       responses: {
         200: limited(SessionSchema, "Logged in; the refresh token is also set as a cookie"),
         ...errorsFor(400, 401, 413, 415),
@@ -272,23 +300,27 @@ export const authRoutes = createRouter()
       tags: ["Account"],
       summary: "Delete the account and everything it owns",
       description:
-        "Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it. " +
+        "Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it, and " +
+        "access tokens issued before answer 401 from then on. 409 when nothing was deleted because the password changed meanwhile. " +
         "Limited per user; wrong passwords lock the password check for the user (429 with Retry-After).",
       security: bearerSecurity,
       middleware: [requireAuth, guardAccountUpdate(checksPassword.deletion)] as const,
       request: { body: jsonBody(z.object({ password: GivenPassword }).openapi("DeleteMeRequest")) },
       responses: {
         204: noContentLimited,
-        ...errorsFor(400, 401, 413, 415, 503),
+        ...errorsFor(400, 401, 409, 413, 415, 503),
         429: rateLimited,
       },
     }),
     async (c) => {
       const { userId } = principalOf(c);
-      await deleteAccount(c.get("services"), userId, c.req.valid("json").password);
+      const services = c.get("services");
+      await deleteAccount(services, userId, c.req.valid("json").password);
       await passwordAccepted(c);
-      const { config } = c.get("services");
-      await requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(config, userId), conversationsFamily(config, userId));
+      await Promise.all([
+        markAccountGone(services, userId),
+        requestCache(c).invalidate(profileFamily(c, userId), assessmentsFamily(services.config, userId), conversationsFamily(services.config, userId)),
+      ]);
       clearRefreshCookie(c);
       return c.body(null, 204);
     },

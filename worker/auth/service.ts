@@ -279,11 +279,16 @@ export async function updateProfile(services: Services, userId: string, change: 
 
 /**
  * Deletes the account after checking the password. One statement: the foreign keys cascade to
- * refresh tokens, assessments, conversations, messages, jobs and idempotency keys.
+ * refresh tokens, assessments, conversations, messages, jobs and idempotency keys. 409 when it
+ * deleted nothing: the password changed (or the account went) between the check and the delete.
  */
 export async function deleteAccount(services: Services, userId: string, password: string): Promise<void> {
   const current = await userWithPassword(services, userId, password);
-  await services.db.primary.batch([
-    services.db.primary.delete(users).where(and(eq(users.id, userId), eq(users.passwordHash, current.passwordHash))),
+  const [deleted] = await services.db.primary.batch([
+    services.db.primary
+      .delete(users)
+      .where(and(eq(users.id, userId), eq(users.passwordHash, current.passwordHash)))
+      .returning({ id: users.id }),
   ]);
+  if (deleted.length === 0) throw new ApiError("conflict", "The password was changed meanwhile: nothing was deleted, try again");
 }

@@ -1,6 +1,6 @@
 /** Conversation and message shapes of API.md and the bodies of their routes. */
 import { z } from "@hono/zod-openapi";
-import { pageOf } from "../http/openapi.ts";
+import { pageOf, text } from "../http/openapi.ts";
 import { JobSchema } from "../jobs/service.ts";
 
 export const ConversationSchema = z
@@ -36,15 +36,14 @@ export const MessagePageSchema = pageOf(MessageSchema).openapi("MessagePage", {
 
 export const NewConversationSchema = z
   .object({
-    title: z.string().trim().min(1).max(200).optional().openapi({ example: "My WHO-5 results" }),
+    title: text().trim().min(1).max(200).optional().openapi({ example: "My WHO-5 results" }),
     assessmentId: z.uuid().optional().openapi({ description: "One of your assessments; its scores become the AI's context" }),
   })
   .openapi("NewConversation");
 
 export const NewMessageSchema = z
   .object({
-    content: z
-      .string()
+    content: text()
       .min(1)
       .max(4000)
       .refine((s) => s.trim().length > 0, "Must not be blank")

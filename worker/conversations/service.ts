@@ -154,5 +154,5 @@ export function planMessage(db: Db, userId: string, conversationId: string, cont
       insert into jobs (id, user_id, kind, status, subject_id, attempts, created_at, updated_at)
       select ${job.id}::uuid, ${userId}::uuid, 'chat_reply', 'queued', ${reply.id}::uuid, 0, ${at(now)}, ${at(now)} from conv`),
   ];
-  return { job, body: { message: toMessage(message), reply: toMessage(reply), job: jobBody, needsSupport }, statements };
+  return { job, body: { message: toMessage(message), reply: toMessage(reply), job: jobBody, needsSupport }, subject: { conversationId }, statements };
 }

@@ -292,11 +292,20 @@ export const idempotencyKeys = pgTable(
     requestHash: text("request_hash").notNull(),
     statusCode: integer("status_code").notNull(),
     responseBody: jsonb("response_body").notNull(),
+    /**
+     * What the stored response is about: deleting that assessment or conversation (or the account)
+     * deletes the replay with it, since the body holds its content.
+     */
+    assessmentId: uuid("assessment_id").references(() => assessments.id, { onDelete: "cascade" }),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.key] }),
     index("idempotency_keys_expires_idx").on(t.expiresAt),
+    // The cascades look replays up by their subject.
+    index("idempotency_keys_assessment_idx").on(t.assessmentId).where(sql`${t.assessmentId} is not null`),
+    index("idempotency_keys_conversation_idx").on(t.conversationId).where(sql`${t.conversationId} is not null`),
   ],
 );

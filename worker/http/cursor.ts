@@ -16,6 +16,15 @@ export interface Cursor {
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * True when the timestamp names a real instant Postgres accepts: month 1..12, a day the month has,
+ * a time of day below 24:00, a year from 1 (Postgres has no year 0).
+ */
+function isRealInstant(timestamp: string): boolean {
+  const date = new Date(`${timestamp.slice(0, 23)}Z`);
+  return !Number.isNaN(date.getTime()) && timestamp.slice(0, 4) !== "0000" && date.toISOString().slice(0, 23) === timestamp.slice(0, 23);
+}
+
 function encodeCursor(cursor: Cursor): string {
   return btoa(JSON.stringify([cursor.createdAt, cursor.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
@@ -26,7 +35,7 @@ export function decodeCursor(raw: string): Cursor {
     const parsed: unknown = JSON.parse(atob(raw.replace(/-/g, "+").replace(/_/g, "/")));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [createdAt, id] = parsed as unknown[];
-      if (typeof createdAt === "string" && TIMESTAMP.test(createdAt) && typeof id === "string" && UUID.test(id)) {
+      if (typeof createdAt === "string" && TIMESTAMP.test(createdAt) && isRealInstant(createdAt) && typeof id === "string" && UUID.test(id)) {
         return { createdAt, id };
       }
     }

@@ -4,7 +4,11 @@ import { createApp } from "../app.ts";
 import type { Env } from "../config.ts";
 import { clearFaults, setFault } from "../../local/control.ts";
 import { call, scopes, testEnv } from "../testing/http.ts";
+import { TURNSTILE_TOKEN } from "../testing/users.ts";
 import { ApiError, type ErrorBody } from "../errors.ts";
+import { sql } from "drizzle-orm";
+import { users } from "../db/schema.ts";
+import { newId } from "../platform/ids.ts";
 
 const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
 
@@ -54,6 +58,42 @@ describe("the error contract", () => {
     logged.mockRestore();
   });
 
+  it("logs a database error's code and constraint, never the query's parameters", async () => {
+    const app = createApp();
+    const secret = `private-${crypto.randomUUID()}@example.com`;
+    app.post("/api/v1/duplicate", async (c) => {
+      const db = c.get("services").db.primary;
+      const row = { id: newId(), email: secret, displayName: "Twice", passwordHash: "x" };
+      await db.insert(users).values(row);
+      await db.insert(users).values({ ...row, id: newId() });
+      return c.body(null, 204);
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const res = await app.fetch(new Request("https://assay.test/api/v1/duplicate", { method: "POST" }), env as unknown as Env, ctx);
+      expect(res.status).toBe(500);
+      const lines = logged.mock.calls.flat().join("\n");
+      expect(lines).toContain('"code":"23505"');
+      expect(lines).toContain('"constraint":"users_email_key"');
+      expect(lines).not.toContain(secret);
+      expect(lines).not.toContain("params");
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it("answers 400, not 500, for a value Postgres refuses that slipped past validation (class 22)", async () => {
+    const app = createApp();
+    app.get("/api/v1/nul", async (c) => {
+      await c.get("services").db.primary.execute(sql`select ${"a\u0000b"}::text as t`);
+      return c.body(null, 204);
+    });
+    const res = await app.fetch(new Request("https://assay.test/api/v1/nul"), env as unknown as Env, ctx);
+
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorBody).error.code).toBe("validation_failed");
+  });
+
   it("keeps a sane incoming X-Request-Id and replaces an insane one", async () => {
     const kept = await call("GET", "/api/health", { headers: { "X-Request-Id": "trace-abc_123" } });
     expect(kept.headers.get("x-request-id")).toBe("trace-abc_123");
@@ -63,7 +103,7 @@ describe("the error contract", () => {
 
   it("answers 503 unavailable with Retry-After, writing nothing, when the database is down", async () => {
     const email = `down-${crypto.randomUUID()}@example.com`;
-    const body = { email, password: "a perfectly fine passphrase", displayName: "Down" };
+    const body = { email, password: "a perfectly fine passphrase", displayName: "Down", turnstileToken: TURNSTILE_TOKEN };
     await setFault(testEnv.STANDIN_NEON, { scope: scopes.neon, down: true });
     try {
       const res = await call<ErrorBody>("POST", "/api/v1/auth/register", { body });

@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, DependencyError, type ErrorBody, type ErrorCode } from "../errors.ts";
+import { ApiError, DependencyError, postgresErrorOf, type ErrorBody, type ErrorCode } from "../errors.ts";
 
 /** What an error wraps: `cause`, or `sourceError`, where the Neon driver keeps a failed fetch's error. */
 function wrapped(err: Error): unknown {
@@ -29,9 +29,32 @@ const httpExceptionCodes: Partial<Record<number, ErrorCode>> = {
   415: "unsupported_media_type",
 };
 
+/** A row that points at its owner (`<table>_user_id_users_id_fk`): the owner is gone. */
+const USER_FOREIGN_KEY = /_user_id_users_id_fk$/;
+
+/**
+ * Postgres refusals that are the client's doing: a value it cannot take (class 22, data
+ * exceptions, e.g. a NUL byte or an out-of-range date that slipped past validation) is a 400;
+ * a row written for a user who no longer exists (a deleted account's still-valid access token)
+ * is a 401, as API.md says for every route.
+ */
+function fromPostgres(err: unknown): ApiError | undefined {
+  const pg = postgresErrorOf(err);
+  if (!pg) return undefined;
+  if (pg.code.startsWith("22")) {
+    return new ApiError("validation_failed", "The request holds a value the database cannot store", { cause: err });
+  }
+  if (pg.code === "23503" && pg.constraint && USER_FOREIGN_KEY.test(pg.constraint)) {
+    return new ApiError("unauthorized", "The account no longer exists", { cause: err });
+  }
+  return undefined;
+}
+
 /** Maps anything thrown to an ApiError; unknown errors become `internal` (their message is never sent). */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  const fromDatabase = fromPostgres(err);
+  if (fromDatabase) return fromDatabase;
   const dependency = findCause(err, DependencyError);
   if (dependency) {
     return new ApiError("unavailable", `The ${dependency.dependency} is unavailable, try again shortly`, {

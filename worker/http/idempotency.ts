@@ -14,14 +14,14 @@ import { z } from "@hono/zod-openapi";
 import { sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Db } from "../platform/db.ts";
+import { text } from "./openapi.ts";
 import { ApiError } from "../errors.ts";
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 /** The request header, declared on routes so a bad key is a 400 `validation_failed`. */
 export const IdempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
+  "idempotency-key": text()
     .min(1)
     .max(255)
     .optional()
@@ -79,16 +79,25 @@ export function keyIsFree(req: IdempotentRequest | undefined): SQL {
   return sql`not exists (select 1 from idempotency_keys where ${live(req)})`;
 }
 
+/**
+ * What a stored response is about. The body holds its content, so the replay is deleted with it
+ * (a foreign key with ON DELETE CASCADE), as it is with the account.
+ */
+export type ReplaySubject = { assessmentId: string } | { conversationId: string };
+
 /** Stores the response when `onlyIf` holds (the work was written); a live key is never overwritten. */
-export function rememberResponse(db: Db, req: IdempotentRequest, status: number, body: unknown, onlyIf: SQL) {
+export function rememberResponse(db: Db, req: IdempotentRequest, status: number, body: unknown, onlyIf: SQL, subject: ReplaySubject) {
+  const assessmentId = "assessmentId" in subject ? subject.assessmentId : null;
+  const conversationId = "conversationId" in subject ? subject.conversationId : null;
   return db.execute(sql`
-    insert into idempotency_keys (user_id, key, request_hash, status_code, response_body, created_at, expires_at)
-    select ${req.userId}::uuid, ${req.key}::text, ${req.requestHash}::text, ${status}::int, to_jsonb(${JSON.stringify(body)}::text), now(),
-           now() + make_interval(secs => ${IDEMPOTENCY_TTL_SECONDS})
+    insert into idempotency_keys (user_id, key, request_hash, status_code, response_body, assessment_id, conversation_id, created_at, expires_at)
+    select ${req.userId}::uuid, ${req.key}::text, ${req.requestHash}::text, ${status}::int, to_jsonb(${JSON.stringify(body)}::text),
+           ${assessmentId}::uuid, ${conversationId}::uuid, now(), now() + make_interval(secs => ${IDEMPOTENCY_TTL_SECONDS})
     where ${onlyIf}
     on conflict (user_id, key) do update
-      set request_hash = excluded.request_hash, status_code = excluded.status_code,
-          response_body = excluded.response_body, created_at = excluded.created_at, expires_at = excluded.expires_at
+      set request_hash = excluded.request_hash, status_code = excluded.status_code, response_body = excluded.response_body,
+          assessment_id = excluded.assessment_id, conversation_id = excluded.conversation_id,
+          created_at = excluded.created_at, expires_at = excluded.expires_at
       where idempotency_keys.expires_at <= now()`);
 }
 

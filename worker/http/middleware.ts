@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Attaches the services and a measurement scope, then writes one structured log line per request
- * and the `Server-Timing` header.
+ * and, unless SERVER_TIMING is off (the production default), the `Server-Timing` header.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
@@ -29,7 +29,9 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Only responses that say otherwise (GETs with their ETag policy) may be stored anywhere.
   if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
   const durationMs = performance.now() - started;
-  c.header("Server-Timing", serverTiming(metrics, durationMs));
+  // Timings tell an outsider how a request was served (cache hit, database round trips): production
+  // sends them only when SERVER_TIMING asks; the log line below always has them.
+  if (services.config.SERVER_TIMING) c.header("Server-Timing", serverTiming(metrics, durationMs));
   logger.info("request", {
     method: c.req.method,
     route: c.req.routePath,

@@ -86,6 +86,24 @@ export function taggedJsonResponse<T extends z.ZodType>(schema: T, description: 
   };
 }
 
+/** A lone UTF-16 surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True for text Postgres can store and compare: no NUL (refused by text and jsonb) and no lone surrogate. */
+export function isStorableText(s: string): boolean {
+  return !s.includes("\u0000") && !LONE_SURROGATE.test(s);
+}
+
+/**
+ * Every string the API stores or looks up starts here (API.md, Conventions: strings), so NUL and
+ * lone surrogates are a 400 `validation_failed` at the field, never a Postgres error. Chain the
+ * field's own rules after it.
+ *
+ * @example
+ * title: text().trim().min(1).max(200)
+ */
+export const text = () => z.string().refine(isStorableText, "Must not contain NUL characters or unpaired UTF-16 surrogates");
+
 /** Ids in paths are UUIDs; anything else is a 400 before any lookup. */
 export const IdParam = z.object({
   id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "01937f2e-7a9b-7c3d-8e4f-5a6b7c8d9e0f" }),
@@ -94,7 +112,7 @@ export const IdParam = z.object({
 /** `?limit=1..100&cursor=...` */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: "limit", in: "query" } }),
-  cursor: z.string().min(1).max(200).optional().openapi({ param: { name: "cursor", in: "query" } }),
+  cursor: text().min(1).max(200).optional().openapi({ param: { name: "cursor", in: "query" } }),
 });
 
 export function pageOf<T extends z.ZodType>(item: T) {

@@ -26,6 +26,7 @@ import {
   storedFrom,
   storedResponse,
   type IdempotentRequest,
+  type ReplaySubject,
   type StoredResponse,
   type StoredRow,
 } from "../http/idempotency.ts";
@@ -38,6 +39,8 @@ export interface WorkPlan<B> {
   job: JobRow;
   /** The 202 body, made before the write so the idempotency record can hold it. */
   body: B;
+  /** The assessment or conversation the work belongs to: its deletion deletes the stored replay. */
+  subject: ReplaySubject;
   /** The domain statements. They must insert `job`, and only when `keyFree` and their own conditions hold. */
   statements: (keyFree: SQL) => BatchItem<"pg">[];
 }
@@ -66,7 +69,7 @@ async function writeWork<B>(db: Db, idem: IdempotentRequest | undefined, plan: W
   const jobWritten = sql`exists (select 1 from jobs where id = ${plan.job.id})`;
   const check = db.execute<{ written: boolean | string }>(sql`select ${jobWritten} as written`);
   const items: BatchItem<"pg">[] = idem
-    ? [lockKey(db, idem), ...plan.statements(keyIsFree(idem)), rememberResponse(db, idem, 202, plan.body, jobWritten), check, storedResponse(db, idem)]
+    ? [lockKey(db, idem), ...plan.statements(keyIsFree(idem)), rememberResponse(db, idem, 202, plan.body, jobWritten, plan.subject), check, storedResponse(db, idem)]
     : [...plan.statements(keyIsFree(undefined)), check];
   const results = (await db.batch(items as Batch)) as { rows: unknown[] }[];
   const checked = results[idem ? results.length - 2 : results.length - 1]?.rows[0] as { written: boolean | string } | undefined;

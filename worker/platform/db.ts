@@ -15,7 +15,7 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Config } from "../config.ts";
-import { DependencyError } from "../errors.ts";
+import { DependencyError, postgresErrorOf } from "../errors.ts";
 import * as schema from "../db/schema.ts";
 import type { Logger } from "./log.ts";
 import { recordRoundTrip } from "./metrics.ts";
@@ -107,11 +107,8 @@ export function createDatabase(config: Config, logger: Logger): Database {
   return { primary, replica };
 }
 
-/** True when a database error is a unique violation (drizzle wraps the driver's error in `cause`). */
+/** True when a database error is a unique violation (of `constraint`, when given). */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const pgError = err instanceof Error && err.cause && typeof err.cause === "object" ? err.cause : err;
-  if (!pgError || typeof pgError !== "object") return false;
-  const code = "code" in pgError ? pgError.code : undefined;
-  const name = "constraint" in pgError ? pgError.constraint : undefined;
-  return code === "23505" && (constraint === undefined || name === constraint);
+  const pg = postgresErrorOf(err);
+  return pg?.code === "23505" && (constraint === undefined || pg.constraint === constraint);
 }

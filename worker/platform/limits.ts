@@ -10,6 +10,7 @@
  */
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Context, MiddlewareHandler } from "hono";
+import type { Config } from "../config.ts";
 import type { AppEnv, Services } from "../context.ts";
 import { ApiError, DependencyError } from "../errors.ts";
 import { errorFields } from "./log.ts";
@@ -276,10 +277,36 @@ export function addressKey(raw: string): string {
   return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
 }
 
-/** A short, stable, non-reversible identifier for personal data used as a limit key (e.g. an email). */
-export async function identifierOf(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
-  return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+const limitKeys = new WeakMap<Config, Promise<CryptoKey>>();
+
+/**
+ * The HMAC key of limit identifiers, derived from PASSWORD_PEPPER (HMAC of a fixed label), so the
+ * pepper itself never keys anything but passwords, and no new secret has to be managed.
+ */
+function limitKey(config: Config): Promise<CryptoKey> {
+  let key = limitKeys.get(config);
+  if (!key) {
+    const encoder = new TextEncoder();
+    key = crypto.subtle
+      .importKey("raw", encoder.encode(config.PASSWORD_PEPPER), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      .then((pepper) => crypto.subtle.sign("HMAC", pepper, encoder.encode("assay:rate-limit-identifiers:v1")))
+      .then((derived) => crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]));
+    limitKeys.set(config, key);
+  }
+  return key;
+}
+
+/**
+ * A short, stable identifier for personal data used as a limit key (e.g. an email): a keyed hash
+ * (HMAC-SHA-256 under a secret), so someone who reads Redis cannot test guesses of the email
+ * against it, as they could against a plain hash.
+ *
+ * @example
+ * const checks = [{ policy: "auth.login.email", identifier: await identifierOf(services.config, email) }];
+ */
+export async function identifierOf(config: Config, value: string): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await limitKey(config), new TextEncoder().encode(value)));
+  return Array.from(mac.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

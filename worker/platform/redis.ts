@@ -50,13 +50,23 @@ function commandsOf(req: UpstashRequest): { commands: unknown[][]; single: boole
   return undefined;
 }
 
+/** A requester that merges one tick's requests, and carries riders (see `rideAlong`). */
+export interface Coalescing extends Send {
+  ride(command: unknown[]): Promise<UpstashResult>;
+  release(): void;
+}
+
 /** Wraps the client's requester so that requests of one tick and one scope share one HTTP round trip. */
-export function coalesce(send: Send, scopeOf: () => Metrics | undefined = currentMetrics): Send {
+export function coalesce(send: Send, scopeOf: () => Metrics | undefined = currentMetrics): Coalescing {
   const queues = new WeakMap<Metrics, Pending[]>();
+  const riders = new WeakMap<Metrics, Pending[]>();
 
   const flush = async (scope: Metrics) => {
-    const batch = queues.get(scope) ?? [];
+    // Riders first: they read the state the request started from, before its own writes.
+    const batch = [...(riders.get(scope) ?? []), ...(queues.get(scope) ?? [])];
     queues.delete(scope);
+    riders.delete(scope);
+    if (batch.length === 0) return;
     if (batch.length === 1) {
       const [only] = batch as [Pending];
       send(only.req).then(only.resolve, only.reject);
@@ -75,11 +85,11 @@ export function coalesce(send: Send, scopeOf: () => Metrics | undefined = curren
     }
   };
 
-  return (req) => {
+  const requester = (req: UpstashRequest) => {
     const mergeable = commandsOf(req);
     const scope = scopeOf();
     if (!mergeable || !scope) return send(req);
-    return new Promise((resolve, reject) => {
+    return new Promise<UpstashResult | UpstashResult[]>((resolve, reject) => {
       let queue = queues.get(scope);
       if (!queue) {
         queue = [];
@@ -89,6 +99,47 @@ export function coalesce(send: Send, scopeOf: () => Metrics | undefined = curren
       queue.push({ req, ...mergeable, resolve, reject });
     });
   };
+  const ride = (command: unknown[]) => {
+    const scope = scopeOf();
+    const req = { body: command };
+    if (!scope) return send(req) as Promise<UpstashResult>;
+    return new Promise<UpstashResult>((resolve, reject) => {
+      const list = riders.get(scope) ?? [];
+      riders.set(scope, list);
+      list.push({ req, commands: [command], single: true, resolve: (r) => resolve(r as UpstashResult), reject });
+    });
+  };
+  const release = () => {
+    const scope = scopeOf();
+    // A pending pipeline takes the riders with it; otherwise they go now, on their own.
+    if (scope && riders.has(scope) && !queues.has(scope)) void flush(scope);
+  };
+  return Object.assign(requester, { ride, release });
+}
+
+const coalescers = new WeakMap<Redis, Coalescing>();
+
+/**
+ * Sends `command` with the next pipeline the current request (or job) sends anyway, so a check
+ * every request needs costs no round trip of its own; `releaseRiders` sends what is still waiting
+ * (call it when the request has done its own Redis work). Resolves to the command's raw result.
+ *
+ * @example
+ * const gone = rideAlong(redis, ["EXISTS", key]);
+ * await next();
+ * releaseRiders(redis);
+ * if (Number(await gone) > 0) ...
+ */
+export async function rideAlong(redis: Redis, command: (string | number)[]): Promise<unknown> {
+  const coalescer = coalescers.get(redis);
+  if (!coalescer) throw new Error("rideAlong needs a client made by createRedis");
+  const answer = await coalescer.ride(command);
+  if (answer.error) throw new Error(answer.error);
+  return answer.result;
+}
+
+export function releaseRiders(redis: Redis): void {
+  coalescers.get(redis)?.release();
 }
 
 export function createRedis(config: Config): Redis {
@@ -111,7 +162,9 @@ export function createRedis(config: Config): Redis {
       recordRoundTrip("cache", performance.now() - started);
     }
   };
-  http.request = coalesce(counted);
+  const coalescer = coalesce(counted);
+  http.request = coalescer;
+  coalescers.set(redis, coalescer);
   return redis;
 }
 

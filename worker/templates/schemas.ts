@@ -4,6 +4,7 @@
  * and scales built only from real Likert questions.
  */
 import { z } from "@hono/zod-openapi";
+import { text } from "../http/openapi.ts";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -12,14 +13,14 @@ export const DEFAULT_TEXT_MAX_LENGTH = 2000;
 
 export const QuestionOptionSchema = z
   .object({
-    value: z.union([z.number(), z.string().min(1).max(200)]).openapi({ description: "What an answer sends" }),
-    label: z.string().min(1).max(200),
+    value: z.union([z.number(), text().min(1).max(200)]).openapi({ description: "What an answer sends" }),
+    label: text().min(1).max(200),
   })
   .openapi("QuestionOption");
 
 const questionFields = {
-  id: z.string().min(1).max(64).regex(ID_PATTERN, "Use letters, digits, '_', '-' or '.'").openapi({ example: "q1" }),
-  text: z.string().min(1).max(1000),
+  id: text().min(1).max(64).regex(ID_PATTERN, "Use letters, digits, '_', '-' or '.'").openapi({ example: "q1" }),
+  text: text().min(1).max(1000),
   type: z.enum(["likert", "single_choice", "text"]),
   options: z
     .array(QuestionOptionSchema)
@@ -36,7 +37,7 @@ const questionFields = {
     .max(10_000)
     .optional()
     .openapi({ description: `text: longest allowed answer in characters (default ${DEFAULT_TEXT_MAX_LENGTH})` }),
-  section: z.string().min(1).max(200).optional().openapi({ description: "Heading the question is shown under" }),
+  section: text().min(1).max(200).optional().openapi({ description: "Heading the question is shown under" }),
 };
 
 export const QuestionSchema = z
@@ -47,16 +48,16 @@ const QuestionInputSchema = z.object({ ...questionFields, required: z.boolean().
 
 export const ScaleItemSchema = z
   .object({
-    questionId: z.string().min(1).max(64),
+    questionId: text().min(1).max(64),
     reverse: z.boolean().openapi({ description: "Reverse-keyed: scored as min + max - answer" }),
   })
   .openapi("ScaleItem");
 
 const scaleFields = {
-  id: z.string().min(1).max(64).regex(ID_PATTERN, "Use letters, digits, '_', '-' or '.'").openapi({ example: "extraversion" }),
-  name: z.string().min(1).max(200),
+  id: text().min(1).max(64).regex(ID_PATTERN, "Use letters, digits, '_', '-' or '.'").openapi({ example: "extraversion" }),
+  name: text().min(1).max(200),
   items: z.array(ScaleItemSchema).min(1).max(200),
-  description: z.string().max(2000).optional(),
+  description: text().max(2000).optional(),
   supportAtOrBelow: z
     .number()
     .finite()
@@ -167,8 +168,8 @@ function contentProblems(content: { questions: z.infer<typeof QuestionInputSchem
 }
 
 const templateContent = {
-  title: z.string().trim().min(1).max(200),
-  description: z.string().trim().max(2000),
+  title: text().trim().min(1).max(200),
+  description: text().trim().max(2000),
   estimatedMinutes: z.number().int().min(1).max(240),
   questions: z.array(QuestionInputSchema).min(1).max(200),
   scales: z.array(ScaleInputSchema).max(50),
@@ -184,7 +185,7 @@ export const TemplateContentSchema = z.object(templateContent).superRefine(check
 /** Body of POST /templates. */
 export const NewTemplateSchema = z
   .object({
-    slug: z.string().min(1).max(64).regex(SLUG_PATTERN, "Use lower-case words separated by '-'").openapi({ example: "gad-7" }),
+    slug: text().min(1).max(64).regex(SLUG_PATTERN, "Use lower-case words separated by '-'").openapi({ example: "gad-7" }),
     ...templateContent,
   })
   .superRefine(checkContent)
@@ -194,7 +195,7 @@ export type TemplateContent = z.infer<typeof TemplateContentSchema>;
 export type NewTemplate = z.infer<typeof NewTemplateSchema>;
 
 export const SlugParam = z.object({
-  slug: z.string().min(1).max(200).openapi({ param: { name: "slug", in: "path" }, example: "who-5" }),
+  slug: text().min(1).max(200).openapi({ param: { name: "slug", in: "path" }, example: "who-5" }),
 });
 
 /** `?version=N`: a specific (immutable) version instead of the current one. */

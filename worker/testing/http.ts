@@ -3,6 +3,8 @@
  * the same path as production, against the local stand-ins.
  */
 import { env, exports } from "cloudflare:workers";
+import { createApp } from "../app.ts";
+import type { Env } from "../config.ts";
 
 export interface TestEnv {
   TEST_SCOPE: string;
@@ -10,6 +12,7 @@ export interface TestEnv {
   STANDIN_UPSTASH: string;
   STANDIN_GEMINI: string;
   STANDIN_WEBHOOK: string;
+  STANDIN_TURNSTILE: string;
   UPSTASH_REDIS_REST_TOKEN: string;
   GEMINI_API_KEY: string;
   DATABASE_URL: string;
@@ -70,4 +73,17 @@ export async function readResult<T = unknown>(response: Response): Promise<CallR
 
 export async function call<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
   return readResult<T>(await exports.default.fetch(testRequest(method, path, options)));
+}
+
+const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+
+/**
+ * `call`, through an app whose bindings differ from the project's by `vars` (another secret, a
+ * production switch), so a test can see the Worker as another deployment would configure it.
+ *
+ * @example
+ * const res = await callWith({ ENVIRONMENT: "production" }, "GET", "/api/docs");
+ */
+export async function callWith<T = unknown>(vars: Partial<Env>, method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
+  return readResult<T>(await createApp().fetch(testRequest(method, path, options), { ...(env as unknown as Env), ...vars }, ctx));
 }

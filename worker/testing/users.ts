@@ -8,7 +8,11 @@ import type { Env } from "../config.ts";
 import { users } from "../db/schema.ts";
 import type { Db } from "../platform/db.ts";
 import { servicesFor } from "../platform/services.ts";
+import { TURNSTILE_TEST_KEYS } from "../../local/turnstile/test-keys.ts";
 import { call, uniqueIp } from "./http.ts";
+
+/** What the sign-up widget yields under the test sitekey; the tests' always-pass secret accepts it. */
+export const TURNSTILE_TOKEN = TURNSTILE_TEST_KEYS.dummyToken;
 
 export interface TestUser {
   id: string;
@@ -44,6 +48,7 @@ export interface RegistrationBody {
   email: string;
   password: string;
   displayName: string;
+  turnstileToken: string;
 }
 
 let counter = 0;
@@ -65,6 +70,7 @@ export function registrationBody(options: Omit<NewUserOptions, "ip"> = {}): Regi
     email: options.email ?? uniqueEmail(),
     password: options.password ?? `Tr0ub4dor&3-${crypto.randomUUID()}`,
     displayName: options.displayName ?? "Test User",
+    turnstileToken: TURNSTILE_TOKEN,
   };
 }
 

@@ -1130,7 +1130,7 @@ export interface paths {
         put?: never;
         /**
          * Create an account and log in
-         * @description An email that is already registered answers 409: this reveals that the address has an account, a deliberate trade-off for a usable sign-up form; per-IP and per-email limits keep it from being used to scan addresses.
+         * @description The Turnstile token is verified with Cloudflare before anything is created: a missing, failing, expired or spent token answers 400 `validation_failed` with the path `turnstileToken`. An email that is already registered answers 409: this reveals that the address has an account, a deliberate trade-off for a usable sign-up form; per-IP and per-email limits keep it from being used to scan addresses.
          */
         post: {
             parameters: {
@@ -1936,7 +1936,7 @@ export interface paths {
         post?: never;
         /**
          * Delete the account and everything it owns
-         * @description Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it. Limited per user; wrong passwords lock the password check for the user (429 with Retry-After).
+         * @description Needs the password (401 if wrong). Assessments, conversations, messages, jobs and sessions go with it, and access tokens issued before answer 401 from then on. 409 when nothing was deleted because the password changed meanwhile. Limited per user; wrong passwords lock the password check for the user (429 with Retry-After).
          */
         delete: {
             parameters: {
@@ -1976,6 +1976,15 @@ export interface paths {
                 };
                 /** @description Missing or invalid credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2981,6 +2990,11 @@ export interface components {
             email: string;
             /** @example correct horse battery staple */
             password: string;
+            /**
+             * @description The Cloudflare Turnstile response of the sign-up widget, verified server-side before anything is created. Development and tests use Cloudflare's always-pass test keys, whose dummy token is `XXXX.DUMMY.TOKEN.XXXX`.
+             * @example XXXX.DUMMY.TOKEN.XXXX
+             */
+            turnstileToken: string;
         };
         /** @description How a score is computed from answers */
         Scale: {

@@ -1,5 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
+import { useRef } from "react";
 import { useForm } from "react-hook-form";
 import { api, session, unwrap } from "../api/client.ts";
 import { isApiError } from "../api/errors.ts";
@@ -11,22 +12,26 @@ import { applyServerErrors, needsFormError } from "../ui/formErrors.ts";
 import { PageHeading } from "../ui/PageHeading.tsx";
 import { AuthCard } from "./AuthCard.tsx";
 import { type SignupValues, signupSchema } from "./forms.ts";
+import { type TurnstileHandle, TurnstileWidget } from "./TurnstileWidget.tsx";
 
-const fields = ["displayName", "email", "password"] as const;
+const fields = ["displayName", "email", "password", "turnstileToken"] as const;
 
 export function SignupPage() {
   const form = useForm<SignupValues>({
     resolver: zodResolver(signupSchema),
-    defaultValues: { displayName: "", email: "", password: "", confirmPassword: "" },
+    defaultValues: { displayName: "", email: "", password: "", confirmPassword: "", turnstileToken: "" },
   });
+  const turnstile = useRef<TurnstileHandle>(null);
   const register = useMutation({
-    mutationFn: ({ displayName, email, password }: SignupValues) =>
-      unwrap(api.POST("/api/v1/auth/register", { body: { displayName, email, password } })),
+    mutationFn: ({ displayName, email, password, turnstileToken }: SignupValues) =>
+      unwrap(api.POST("/api/v1/auth/register", { body: { displayName, email, password, turnstileToken } })),
     onSuccess: (data) => {
       session.signIn(data);
       navigate("/", { replace: true });
     },
     onError: (err) => {
+      // Siteverify spends a token on every attempt: the next one needs a fresh challenge.
+      turnstile.current?.reset();
       if (isApiError(err, "conflict")) {
         form.setError("email", { type: "server", message: "An account with this email already exists. Log in instead?" }, { shouldFocus: true });
         return;
@@ -59,6 +64,11 @@ export function SignupPage() {
           autoComplete="new-password"
           error={errors.confirmPassword?.message}
           {...form.register("confirmPassword")}
+        />
+        <TurnstileWidget
+          ref={turnstile}
+          error={errors.turnstileToken?.message}
+          onToken={(token) => form.setValue("turnstileToken", token, { shouldValidate: form.formState.isSubmitted })}
         />
         {!handled && <FormError error={register.error} />}
         <Button type="submit" className="w-full" busy={register.isPending} disabled={waiting}>

@@ -7,7 +7,13 @@ function messages(result: { success: boolean; error?: { issues: { path: Property
 }
 
 describe("signup form", () => {
-  const valid = { displayName: "Ada", email: " Ada@Example.com ", password: "a long enough one", confirmPassword: "a long enough one" };
+  const valid = {
+    displayName: "Ada",
+    email: " Ada@Example.com ",
+    password: "a long enough one",
+    confirmPassword: "a long enough one",
+    turnstileToken: "XXXX.DUMMY.TOKEN.XXXX",
+  };
 
   it("accepts a good signup and trims the email", () => {
     const result = signupSchema.safeParse(valid);
@@ -16,11 +22,12 @@ describe("signup form", () => {
   });
 
   it("explains each problem beside its field", () => {
-    const result = signupSchema.safeParse({ displayName: "  ", email: "not-an-email", password: "short", confirmPassword: "short" });
+    const result = signupSchema.safeParse({ displayName: "  ", email: "not-an-email", password: "short", confirmPassword: "short", turnstileToken: "" });
     expect(messages(result)).toEqual({
       displayName: "Enter your name",
       email: "Enter a valid email address, like name@example.com",
       password: "Use at least 8 characters",
+      turnstileToken: "Wait for the bot check to finish, or try it again",
     });
   });
 

@@ -25,6 +25,8 @@ export const signupSchema = z
     email,
     password: newPassword,
     confirmPassword: z.string(),
+    /** The Turnstile widget's token; "" until the bot check passes. */
+    turnstileToken: z.string().check(z.minLength(1, "Wait for the bot check to finish, or try it again")),
   })
   .check(z.refine((v) => v.password === v.confirmPassword, { path: ["confirmPassword"], message: "The passwords don't match" }));
 export type SignupValues = z.infer<typeof signupSchema>;
