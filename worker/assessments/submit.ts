@@ -6,6 +6,8 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql, type SQL } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv } from "../context.ts";
 import { bearerSecurity, principalOf, requireAuth } from "../auth/middleware.ts";
 import { ApiError } from "../errors.ts";
 import { IdempotencyHeaders } from "../http/idempotency.ts";
@@ -101,6 +103,24 @@ const quotaRefusal = {
   description: "`rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set",
 };
 
+type PlanAnalysis = (db: Db, userId: string, owned: OwnedAssessment | undefined) => WorkPlan<Submitted>;
+
+/** Starts an assessment's analysis job (a submission, or a re-run) and revises the cached assessment. */
+async function startAnalysis(c: Context<AppEnv>, id: string, idempotencyKey: string | undefined, plan: PlanAnalysis, changed: string): Promise<Submitted> {
+  const { userId } = principalOf(c);
+  const { db, config } = c.get("services");
+  const accepted = await startAiWork(c, {
+    userId,
+    idempotencyKey,
+    requestBody: null,
+    preload: () => loadOwnedAssessment(db.primary, userId, id),
+    plan: (owned) => plan(db.primary, userId, owned),
+    notWritten: () => new ApiError("conflict", changed),
+  });
+  await reviseAssessmentCache(requestCache(c), config, userId, id, accepted.assessment);
+  return accepted;
+}
+
 export const submitRoutes = createRouter()
   .openapi(
     createRoute({
@@ -125,18 +145,7 @@ export const submitRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { userId } = principalOf(c);
-      const id = c.req.valid("param").id;
-      const { db, config } = c.get("services");
-      const accepted = await startAiWork(c, {
-        userId,
-        idempotencyKey: c.req.valid("header")["idempotency-key"],
-        requestBody: null,
-        preload: () => loadOwnedAssessment(db.primary, userId, id),
-        plan: (owned) => planSubmission(db.primary, userId, owned),
-        notWritten: () => new ApiError("conflict", "The assessment changed while it was being submitted; try again"),
-      });
-      await reviseAssessmentCache(requestCache(c), config, userId, id, accepted.assessment);
+      const accepted = await startAnalysis(c, c.req.valid("param").id, c.req.valid("header")["idempotency-key"], planSubmission, "The assessment changed while it was being submitted; try again");
       return c.json(accepted, 202);
     },
   )
@@ -162,18 +171,7 @@ export const submitRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { userId } = principalOf(c);
-      const id = c.req.valid("param").id;
-      const { db, config } = c.get("services");
-      const accepted = await startAiWork(c, {
-        userId,
-        idempotencyKey: c.req.valid("header")["idempotency-key"],
-        requestBody: null,
-        preload: () => loadOwnedAssessment(db.primary, userId, id),
-        plan: (owned) => planReanalysis(db.primary, userId, owned),
-        notWritten: () => new ApiError("conflict", "The assessment changed meanwhile; reload it and try again"),
-      });
-      await reviseAssessmentCache(requestCache(c), config, userId, id, accepted.assessment);
+      const accepted = await startAnalysis(c, c.req.valid("param").id, c.req.valid("header")["idempotency-key"], planReanalysis, "The assessment changed meanwhile; reload it and try again");
       return c.json(accepted, 202);
     },
   );
