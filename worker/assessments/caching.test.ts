@@ -23,10 +23,10 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     draft = await start(alice);
   });
 
-  it("POST /assessments: one Neon round trip; Upstash: the per-user limit before, the cache revision after", async () => {
+  it("POST /assessments: one Neon round trip; three Upstash: the per-user limit before, the cache revision (read, then one script) after", async () => {
     const { res, served } = await measured(() => start(alice));
     expect(res.id).toBeTruthy();
-    expect(served).toEqual({ neon: 1, upstash: 2 });
+    expect(served).toEqual({ neon: 1, upstash: 3 });
   });
 
   it("GET /assessments: one Neon round trip on a miss, none on a hit; one Upstash round trip awaited", async () => {
@@ -68,13 +68,13 @@ describe("round trips per request (Neon and Upstash stand-in counters)", () => {
     expect(served).toEqual({ neon: 0, upstash: 1 });
   });
 
-  it("PUT answers and DELETE: exactly one Neon round trip each; Upstash: the limit before, the revision after", async () => {
+  it("PUT answers and DELETE: exactly one Neon round trip each; Upstash: the limit before a PUT, the revision (read, then one script) after both", async () => {
     const target = await start(alice);
     const put = await measured(() =>
       call("PUT", `/api/v1/assessments/${target.id}/answers`, { token: alice.accessToken, body: { answers: { q1: 4 } } }),
     );
     expect(put.res.status).toBe(200);
-    expect(put.served).toEqual({ neon: 1, upstash: 2 });
+    expect(put.served).toEqual({ neon: 1, upstash: 3 });
     const refused = await measured(() =>
       call("PUT", `/api/v1/assessments/${target.id}/answers`, { token: alice.accessToken, body: { answers: { q1: 9 } } }),
     );

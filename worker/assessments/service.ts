@@ -64,7 +64,8 @@ const settled = (a: Assessment) => a.status !== "analyzing";
 /**
  * After a write to one assessment, before answering: its cached reads show `updated` (write-through
  * from the write's RETURNING), or are dropped when it is gone or about to change again (analyzing).
- * Pages that do not hold it, and the user's other assessments, stay cached. `pagesShift`: the write
+ * Pages that do not hold it, and the user's other assessments, stay cached; trends are dropped
+ * unless the write only changed a draft. `pagesShift`: the write
  * added or removed an assessment, so every cached page of the list is dropped (its items stay).
  */
 export function reviseAssessmentCache(
@@ -78,6 +79,8 @@ export function reviseAssessmentCache(
   const storable = updated !== undefined && settled(updated);
   const revision = (member: string, value: unknown) => {
     if (member === `item:${id}`) return storable ? updated : DROP;
+    // A trend (GET /me/trends) holds completed results: it changes when one completes or is deleted.
+    if (member.startsWith("trend:")) return updated?.status === "draft" ? undefined : DROP;
     if (!member.startsWith("list:")) return undefined;
     if (pagesShift) return DROP;
     const page = value as AssessmentPage;

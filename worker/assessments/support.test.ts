@@ -21,9 +21,10 @@ beforeAll(async () => {
 
 /** A WHO-5 submitted with `raw` item values through an env whose analysis waits for `deliver`. */
 async function submitWho5(raw: [number, number, number, number, number], target: Env) {
-  const created = await call<Assessment>("POST", "/api/v1/assessments", { token: alice.accessToken, body: { templateSlug: "who-5" } });
+  // Everything through `target`, so reads and writes share its cache namespace.
+  const created = await callWith<Assessment>(target, "POST", "/api/v1/assessments", { token: alice.accessToken, body: { templateSlug: "who-5" } });
   const answers = Object.fromEntries(raw.map((value, i) => [`q${i + 1}`, value]));
-  await call("PUT", `/api/v1/assessments/${created.body.id}/answers`, { token: alice.accessToken, body: { answers } });
+  await callWith(target, "PUT", `/api/v1/assessments/${created.body.id}/answers`, { token: alice.accessToken, body: { answers } });
   return callWith<{ assessment: Assessment; job: { id: string } }>(target, "POST", `/api/v1/assessments/${created.body.id}/submit`, {
     token: alice.accessToken,
   });
@@ -41,16 +42,16 @@ describe("WHO-5 results and needsSupport", () => {
     const res = await submitWho5([2, 2, 1, 1, 1], target);
     expect(res.status).toBe(202);
     expect(res.body.assessment).toMatchObject({ scores: { wellbeing: 28 }, needsSupport: true, status: "analyzing" });
-    const read = await call<Assessment>("GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
+    const read = await callWith<Assessment>(target, "GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
     expect(read.body.needsSupport).toBe(true);
 
     await deliver([res.body.job.id], { target });
     const [prompt] = await receivedPrompts(testEnv.STANDIN_GEMINI, geminiKey);
     expect(prompt?.system).toContain(CARE);
     expect(prompt?.system).toContain("threshold");
-    const done = await call<Assessment>("GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
+    const done = await callWith<Assessment>(target, "GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
     expect(done.body).toMatchObject({ status: "complete", needsSupport: true });
-    const list = await call<AssessmentPage>("GET", "/api/v1/assessments", { token: alice.accessToken });
+    const list = await callWith<AssessmentPage>(target, "GET", "/api/v1/assessments", { token: alice.accessToken });
     expect(list.body.items.find((a) => a.id === res.body.assessment.id)?.needsSupport).toBe(true);
   });
 
@@ -62,7 +63,7 @@ describe("WHO-5 results and needsSupport", () => {
     await deliver([res.body.job.id], { target });
     const [prompt] = await receivedPrompts(testEnv.STANDIN_GEMINI, geminiKey);
     expect(prompt?.system).not.toContain(CARE);
-    const read = await call<Assessment>("GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
+    const read = await callWith<Assessment>(target, "GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
     expect(read.body.needsSupport).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearFaults, counts, setFault, type NeonCount } from "../../local/control.ts";
 import type { ErrorBody } from "../errors.ts";
-import { envWith } from "../jobs/testing.ts";
+import { callWith as callWorker, envWith } from "../jobs/testing.ts";
 import { call, callWith, scopes, testEnv } from "../testing/http.ts";
 import { apiReferenceScript } from "./api-reference.pin.ts";
 
@@ -11,7 +11,7 @@ const PRODUCTION = { ENVIRONMENT: "production", TURNSTILE_SECRET_KEY: "0x4AAAAAA
 type ReadyBody = { status: string; checks: Record<string, { status: string }> };
 
 /** Readiness through a fresh isolate state (its own env), so no earlier report is reused. */
-const ready = () => callWith<ReadyBody>(envWith(), "GET", "/api/ready");
+const ready = () => callWorker<ReadyBody>(envWith(), "GET", "/api/ready");
 
 describe("GET /api/health", () => {
   it("answers ok with the version, touching no dependency", async () => {
@@ -68,7 +68,7 @@ describe("GET /api/ready", () => {
       return (seen.query ?? 0) + (seen.batch ?? 0);
     };
     const before = await neon();
-    for (let i = 0; i < 10; i++) expect((await callWith<ReadyBody>(target, "GET", "/api/ready")).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await callWorker<ReadyBody>(target, "GET", "/api/ready")).status).toBe(200);
     expect((await neon()) - before).toBe(1);
   });
 });

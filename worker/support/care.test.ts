@@ -29,7 +29,8 @@ function isolatedEnv(): { target: Env; geminiKey: string } {
 }
 
 async function postMessage(target: Env, content: string) {
-  const conversation = await call<Conversation>("POST", "/api/v1/conversations", { token: alice.accessToken, body: {} });
+  // Everything through `target`, so reads and writes share its cache namespace.
+  const conversation = await callWith<Conversation>(target, "POST", "/api/v1/conversations", { token: alice.accessToken, body: {} });
   const res = await callWith<MessageAccepted>(target, "POST", `/api/v1/conversations/${conversation.body.id}/messages`, {
     token: alice.accessToken,
     body: { content },
@@ -56,7 +57,7 @@ describe("a message screened as a possible crisis", () => {
     expect(res.body.message).toMatchObject({ role: "user", status: "complete", content: "Honestly, I don't want to be alive anymore." });
     expect(res.body.job.status).toBe("queued");
     expect(await flaggedAt(conversationId)).toEqual(new Date(res.body.message.createdAt));
-    const conversation = await call<Conversation>("GET", `/api/v1/conversations/${conversationId}`, { token: alice.accessToken });
+    const conversation = await callWith<Conversation>(target, "GET", `/api/v1/conversations/${conversationId}`, { token: alice.accessToken });
     expect(conversation.body.supportFlaggedAt).toBe(res.body.message.createdAt);
 
     const delivered = await deliver([res.body.job.id], { target });
