@@ -6,7 +6,7 @@ import { IdempotencyHeaders } from "../http/idempotency.ts";
 import { ApiError } from "../errors.ts";
 import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery } from "../http/openapi.ts";
 import { startAiWork } from "../jobs/start.ts";
-import { careReplyWithoutModel } from "../support/care.ts";
+import { careReplyWithoutModel, mayAnswerWithoutModel } from "../support/care.ts";
 import { screenMessage } from "../support/screening.ts";
 import {
   ConversationPageSchema,
@@ -146,7 +146,7 @@ export const conversationRoutes = createRouter()
         "reply is asked to respond with care and the support resources (`/api/v1/support-resources`). A match that only " +
         "your AI limits or today's AI quota would refuse is still accepted (202, `needsSupport: true`, no 429): its reply " +
         "is already `complete` with a fixed caring message pointing to the support resources, and its job already " +
-        "`succeeded` with 0 attempts; no model call is made or counted.",
+        "`succeeded` with 0 attempts; no model call is made or counted (up to a per-user hourly number of such answers).",
       ...authGuard,
       request: { params: IdParam, headers: IdempotencyHeaders, body: jsonBody(NewMessageSchema) },
       responses: {
@@ -177,7 +177,9 @@ export const conversationRoutes = createRouter()
         plan: () => planMessage(db, userId, conversationId, body.content, screening.needsSupport),
         notWritten: () => new ApiError("not_found", "Conversation not found"),
         // A possible crisis is never met with a quota banner: the caring reply at once, no model call.
-        withoutModel: screening.needsSupport ? () => planMessage(db, userId, conversationId, body.content, true, careReplyWithoutModel()) : undefined,
+        withoutModel: screening.needsSupport
+          ? async () => ((await mayAnswerWithoutModel(c.get("services"), userId)) ? planMessage(db, userId, conversationId, body.content, true, careReplyWithoutModel()) : undefined)
+          : undefined,
       });
       if (screening.needsSupport && accepted.job.status === "succeeded") {
         c.get("logger").info("flagged message answered without a model call (AI quota spent)", { conversationId, categories: screening.categories });

@@ -63,10 +63,11 @@ export interface StartOptions<T, B> {
   /** The error when the guarded statements wrote nothing (the subject changed or vanished meanwhile). */
   notWritten: () => ApiError;
   /**
-   * Plans the answer when the admission refused only for an AI limit or the AI budget (otherwise
-   * 429). Its statements must insert `job` already finished: nothing is sent to the queue.
+   * Plans the answer when the admission refused only for an AI limit or the AI budget; undefined
+   * (or no `withoutModel`) keeps the 429. Its statements must insert `job` already finished:
+   * nothing is sent to the queue.
    */
-  withoutModel?: (preloaded: T) => WorkPlan<B> | Promise<WorkPlan<B>>;
+  withoutModel?: (preloaded: T) => WorkPlan<B> | undefined | Promise<WorkPlan<B> | undefined>;
 }
 
 type Batch = [BatchItem<"pg">, ...BatchItem<"pg">[]];
@@ -119,20 +120,25 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
     giveBack();
     return replayed(c, stored, idem) as B;
   }
-  let planFor = options.plan;
+  let refusal: ApiError | undefined;
   try {
     enforceAdmission(c, admission);
   } catch (err) {
     // Only the quotas' 429s reach here (enforceAdmission gave the reservation back).
     if (!options.withoutModel || !(err instanceof ApiError)) throw err;
-    planFor = options.withoutModel;
+    refusal = err;
   }
-  const queued = planFor === options.plan;
 
   let plan: WorkPlan<B>;
   let outcome: Awaited<ReturnType<typeof writeWork<B>>>;
   try {
-    plan = await planFor(preloaded);
+    if (refusal) {
+      const answered = await options.withoutModel?.(preloaded);
+      if (!answered) throw refusal;
+      plan = answered;
+    } else {
+      plan = await options.plan(preloaded);
+    }
     outcome = await writeWork(db, idem, plan);
   } catch (err) {
     giveBack();
@@ -141,7 +147,7 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
 
   if (outcome.written) {
     // After the response: the job is committed, and a lost send is the sweeper's to recover.
-    if (queued) c.executionCtx.waitUntil(enqueueJob(services, c.get("logger"), plan.job.id));
+    if (!refusal) c.executionCtx.waitUntil(enqueueJob(services, c.get("logger"), plan.job.id));
     c.header("Location", `/api/v1/jobs/${plan.job.id}`);
     return plan.body;
   }

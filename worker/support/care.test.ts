@@ -56,7 +56,8 @@ describe("a message screened as a possible crisis", () => {
     expect(res.body.message).toMatchObject({ role: "user", status: "complete", content: "Honestly, I don't want to be alive anymore." });
     expect(res.body.job.status).toBe("queued");
     expect(await flaggedAt(conversationId)).toEqual(new Date(res.body.message.createdAt));
-    const conversation = await call<Conversation>("GET", `/api/v1/conversations/${conversationId}`, { token: alice.accessToken });
+    // Through the same env as the POST: its key prefix is the one whose cached conversation the POST revised.
+    const conversation = await callWith<Conversation>(target, "GET", `/api/v1/conversations/${conversationId}`, { token: alice.accessToken });
     expect(conversation.body.supportFlaggedAt).toBe(res.body.message.createdAt);
 
     const delivered = await deliver([res.body.job.id], { target });

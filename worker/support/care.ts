@@ -4,7 +4,11 @@
  * arrives after the person's AI limits or the day's AI budget are spent. Either way the person
  * gets a caring answer that points to support, never an error, a quota banner or a retry loop.
  */
+import type { Services } from "../context.ts";
+import { DependencyError } from "../errors.ts";
 import type { JobRow } from "../jobs/service.ts";
+import { checkLimits } from "../platform/limits.ts";
+import { errorFields } from "../platform/log.ts";
 
 const SUPPORT = [
   "If you are going through something difficult, you don't have to face it alone: the support contacts shown",
@@ -41,4 +45,19 @@ export function safetyBlockedReply(kind: JobRow["kind"]): string {
 /** The reply a flagged chat message gets at once when only an AI limit or the AI budget refused it. */
 export function careReplyWithoutModel(): string {
   return CHAT_REPLY_WITHOUT_MODEL;
+}
+
+/**
+ * Counts one caring reply without the model for `userId` (`support.care.user`): whether another is
+ * allowed this hour. Past it the quota's 429 stands, so flagged messages cannot write rows without
+ * bound. Fails open: when Upstash cannot answer, the person is answered.
+ */
+export async function mayAnswerWithoutModel(services: Services, userId: string): Promise<boolean> {
+  try {
+    return (await checkLimits(services, [{ policy: "support.care.user", identifier: userId }])).allowed;
+  } catch (err) {
+    if (!(err instanceof DependencyError)) throw err;
+    services.logger.warn("rate limiter unavailable: failing open", { policy: "support.care.user", ...errorFields(err) });
+    return true;
+  }
 }

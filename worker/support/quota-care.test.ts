@@ -120,6 +120,20 @@ describe("a flagged message when today's AI budget is spent", () => {
     expect(sent).toHaveLength(1);
   });
 
+  it("is bounded per user (support.care.user): past it, the quota's 429 stands and nothing is written", async () => {
+    const { target, sent } = quotaEnv({ AI_DAILY_BUDGET: "1", RATE_LIMITS: JSON.stringify({ "support.care.user": { limit: 1 } }) });
+    const conversationId = await newConversation(alice);
+    expect((await post(target, conversationId, "Hello coach")).status).toBe(202);
+    const cared = await post<MessageAccepted>(target, conversationId, FLAGGED);
+    expect(cared.status).toBe(202);
+    expect(cared.body.job.status).toBe("succeeded");
+    const beyond = await post<ErrorBody>(target, conversationId, "I don't want to live anymore");
+    expect(beyond.status).toBe(429);
+    expect(beyond.body.error.code).toBe("ai_quota_exhausted");
+    expect(await storedMessages(conversationId)).toHaveLength(4);
+    expect(sent).toHaveLength(1);
+  });
+
   it("keeps 404 for another user's conversation: nothing is written to it", async () => {
     const { target } = quotaEnv({ AI_DAILY_BUDGET: "1" });
     const bobs = await newConversation(bob);
