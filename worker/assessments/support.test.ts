@@ -41,16 +41,17 @@ describe("WHO-5 results and needsSupport", () => {
     const res = await submitWho5([2, 2, 1, 1, 1], target);
     expect(res.status).toBe(202);
     expect(res.body.assessment).toMatchObject({ scores: { wellbeing: 28 }, needsSupport: true, status: "analyzing" });
-    const read = await call<Assessment>("GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
+    // Read through the submit's env: its key prefix is the one whose cached assessment was revised.
+    const read = await callWith<Assessment>(target, "GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
     expect(read.body.needsSupport).toBe(true);
 
     await deliver([res.body.job.id], { target });
     const [prompt] = await receivedPrompts(testEnv.STANDIN_GEMINI, geminiKey);
     expect(prompt?.system).toContain(CARE);
     expect(prompt?.system).toContain("threshold");
-    const done = await call<Assessment>("GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
+    const done = await callWith<Assessment>(target, "GET", `/api/v1/assessments/${res.body.assessment.id}`, { token: alice.accessToken });
     expect(done.body).toMatchObject({ status: "complete", needsSupport: true });
-    const list = await call<AssessmentPage>("GET", "/api/v1/assessments", { token: alice.accessToken });
+    const list = await callWith<AssessmentPage>(target, "GET", "/api/v1/assessments", { token: alice.accessToken });
     expect(list.body.items.find((a) => a.id === res.body.assessment.id)?.needsSupport).toBe(true);
   });
 
