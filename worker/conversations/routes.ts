@@ -150,7 +150,7 @@ export const conversationRoutes = createRouter()
       ...authGuard,
       request: { params: IdParam, headers: IdempotencyHeaders, body: jsonBody(NewMessageSchema) },
       responses: {
-        202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending"),
+        202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending (already complete for a crisis message the AI quotas would refuse)"),
         ...errorsFor(400, 401, 404, 413, 415),
         409: { ...errorResponses[409], description: "The Idempotency-Key was used with a different request" },
         429: {

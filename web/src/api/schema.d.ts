@@ -1632,7 +1632,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Accepted: the reply is pending */
+                /** @description Accepted: the reply is pending (already complete for a crisis message the AI quotas would refuse) */
                 202: {
                     headers: {
                         [name: string]: unknown;
