@@ -6,6 +6,7 @@ import { IdempotencyHeaders } from "../http/idempotency.ts";
 import { ApiError } from "../errors.ts";
 import { createRouter, errorResponses, errorsFor, IdParam, jsonBody, jsonResponse, notModified, PageQuery } from "../http/openapi.ts";
 import { startAiWork } from "../jobs/start.ts";
+import { careReplyWithoutModel, mayAnswerWithoutModel } from "../support/care.ts";
 import { screenMessage } from "../support/screening.ts";
 import {
   ConversationPageSchema,
@@ -142,14 +143,21 @@ export const conversationRoutes = createRouter()
         "`/events`). Counts towards your hourly AI limit and the global daily AI quota. With `Idempotency-Key`, a repeat " +
         "within 24 h returns the first response and starts nothing. Every message is screened for a possible crisis " +
         "(suicide, self-harm, harming someone): a match is still accepted, answers `needsSupport: true`, and the coach's " +
-        "reply is asked to respond with care and the support resources (`/api/v1/support-resources`).",
+        "reply is asked to respond with care and the support resources (`/api/v1/support-resources`). A match that only " +
+        "your AI limits or today's AI quota would refuse is still accepted (202, `needsSupport: true`, no 429): its reply " +
+        "is already `complete` with a fixed caring message pointing to the support resources, and its job already " +
+        "`succeeded` with 0 attempts; no model call is made or counted (up to a per-user hourly number of such answers).",
       ...authGuard,
       request: { params: IdParam, headers: IdempotencyHeaders, body: jsonBody(NewMessageSchema) },
       responses: {
-        202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending"),
+        202: jsonResponse(MessageAcceptedSchema, "Accepted: the reply is pending (already complete for a crisis message the AI quotas would refuse)"),
         ...errorsFor(400, 401, 404, 413, 415),
         409: { ...errorResponses[409], description: "The Idempotency-Key was used with a different request" },
-        429: { ...errorResponses[429], description: "`rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set" },
+        429: {
+          ...errorResponses[429],
+          description:
+            "`rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set. Never for a message screened as a possible crisis (see above)",
+        },
         503: errorResponses[503],
       },
     }),
@@ -168,7 +176,14 @@ export const conversationRoutes = createRouter()
         preload: async () => undefined,
         plan: () => planMessage(db, userId, conversationId, body.content, screening.needsSupport),
         notWritten: () => new ApiError("not_found", "Conversation not found"),
+        // A possible crisis is never met with a quota banner: the caring reply at once, no model call.
+        withoutModel: screening.needsSupport
+          ? async () => ((await mayAnswerWithoutModel(c.get("services"), userId)) ? planMessage(db, userId, conversationId, body.content, true, careReplyWithoutModel()) : undefined)
+          : undefined,
       });
+      if (screening.needsSupport && accepted.job.status === "succeeded") {
+        c.get("logger").info("flagged message answered without a model call (AI quota spent)", { conversationId, categories: screening.categories });
+      }
       await reviseConversationCache(requestCache(c), c.get("services").config, userId, conversationId);
       return c.json(accepted, 202);
     },

@@ -9,7 +9,7 @@ import { assessments, conversations, messages } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { Db } from "../platform/db.ts";
 import { newId } from "../platform/ids.ts";
-import { newJob } from "../jobs/service.ts";
+import { newJob, toJob, type JobRow } from "../jobs/service.ts";
 import type { WorkPlan } from "../jobs/start.ts";
 import type { Conversation, ConversationPage, Message, MessageAccepted, MessagePage } from "./schemas.ts";
 
@@ -120,8 +120,19 @@ export async function listMessages(db: Db, userId: string, conversationId: strin
  * after) and the chat-reply job, written by ONE statement that only matches the caller's
  * conversation (and a free idempotency key). A message screened as a possible crisis also stamps
  * the conversation's `support_flagged_at` in that statement.
+ *
+ * With `answered` (the fixed caring reply, for a flagged message only the AI quotas refused), the
+ * reply is written `complete` with that text and the job `succeeded` with 0 attempts and no model:
+ * nothing is queued and no model call is made.
  */
-export function planMessage(db: Db, userId: string, conversationId: string, content: string, needsSupport: boolean): WorkPlan<MessageAccepted> {
+export function planMessage(
+  db: Db,
+  userId: string,
+  conversationId: string,
+  content: string,
+  needsSupport: boolean,
+  answered?: string,
+): WorkPlan<MessageAccepted> {
   const now = new Date();
   const later = new Date(now.getTime() + 1);
   const message: MessageRow = {
@@ -135,8 +146,17 @@ export function planMessage(db: Db, userId: string, conversationId: string, cont
     createdAt: now,
     updatedAt: now,
   };
-  const reply: MessageRow = { ...message, id: newId(later.getTime()), role: "assistant", content: "", status: "pending", createdAt: later, updatedAt: later };
-  const { row: job, job: jobBody } = newJob(userId, "chat_reply", reply.id, now);
+  const reply: MessageRow = {
+    ...message,
+    id: newId(later.getTime()),
+    role: "assistant",
+    content: answered ?? "",
+    status: answered === undefined ? "pending" : "complete",
+    createdAt: later,
+    updatedAt: later,
+  };
+  const queued = newJob(userId, "chat_reply", reply.id, now).row;
+  const job: JobRow = answered === undefined ? queued : { ...queued, status: "succeeded", finishedAt: now };
   const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
   const statements = (keyFree: SQL) => [
     db.execute(sql`
@@ -148,11 +168,11 @@ export function planMessage(db: Db, userId: string, conversationId: string, cont
         insert into messages (id, conversation_id, user_id, role, content, status, created_at, updated_at)
         select ${message.id}::uuid, id, ${userId}::uuid, 'user', ${content}::text, 'complete', ${at(now)}, ${at(now)} from conv
         union all
-        select ${reply.id}::uuid, id, ${userId}::uuid, 'assistant', '', 'pending', ${at(later)}, ${at(later)} from conv
+        select ${reply.id}::uuid, id, ${userId}::uuid, 'assistant', ${reply.content}::text, ${reply.status}::text, ${at(later)}, ${at(later)} from conv
         returning id
       )
-      insert into jobs (id, user_id, kind, status, subject_id, attempts, created_at, updated_at)
-      select ${job.id}::uuid, ${userId}::uuid, 'chat_reply', 'queued', ${reply.id}::uuid, 0, ${at(now)}, ${at(now)} from conv`),
+      insert into jobs (id, user_id, kind, status, subject_id, attempts, created_at, updated_at, finished_at)
+      select ${job.id}::uuid, ${userId}::uuid, 'chat_reply', ${job.status}::text, ${reply.id}::uuid, 0, ${at(now)}, ${at(now)}, ${job.finishedAt ? at(job.finishedAt) : sql`null`} from conv`),
   ];
-  return { job, body: { message: toMessage(message), reply: toMessage(reply), job: jobBody, needsSupport }, subject: { conversationId }, statements };
+  return { job, body: { message: toMessage(message), reply: toMessage(reply), job: toJob(job), needsSupport }, subject: { conversationId }, statements };
 }

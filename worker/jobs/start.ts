@@ -11,12 +11,17 @@
  *    lost send is the sweeper's).
  *
  * Work that does not start gives its budget reservation back.
+ *
+ * A route may also say how to answer when ONLY an AI limit or the AI budget refused (`withoutModel`):
+ * then step 3 writes that plan instead, whose job is already finished, nothing is queued and the
+ * reservation is given back, so the answer costs no model call (docs/SUPPORT.md: a message screened
+ * as a possible crisis is never answered with a quota banner).
  */
 import type { BatchItem } from "drizzle-orm/batch";
 import { sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
-import type { ApiError } from "../errors.ts";
+import { ApiError } from "../errors.ts";
 import {
   idempotentRequest,
   keyIsFree,
@@ -57,6 +62,12 @@ export interface StartOptions<T, B> {
   plan: (preloaded: T) => WorkPlan<B> | Promise<WorkPlan<B>>;
   /** The error when the guarded statements wrote nothing (the subject changed or vanished meanwhile). */
   notWritten: () => ApiError;
+  /**
+   * Plans the answer when the admission refused only for an AI limit or the AI budget; undefined
+   * (or no `withoutModel`) keeps the 429. Its statements must insert `job` already finished:
+   * nothing is sent to the queue.
+   */
+  withoutModel?: (preloaded: T) => WorkPlan<B> | undefined | Promise<WorkPlan<B> | undefined>;
 }
 
 type Batch = [BatchItem<"pg">, ...BatchItem<"pg">[]];
@@ -109,12 +120,25 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
     giveBack();
     return replayed(c, stored, idem) as B;
   }
-  enforceAdmission(c, admission);
+  let refusal: ApiError | undefined;
+  try {
+    enforceAdmission(c, admission);
+  } catch (err) {
+    // Only the quotas' 429s reach here (enforceAdmission gave the reservation back).
+    if (!options.withoutModel || !(err instanceof ApiError)) throw err;
+    refusal = err;
+  }
 
   let plan: WorkPlan<B>;
   let outcome: Awaited<ReturnType<typeof writeWork<B>>>;
   try {
-    plan = await options.plan(preloaded);
+    if (refusal) {
+      const answered = await options.withoutModel?.(preloaded);
+      if (!answered) throw refusal;
+      plan = answered;
+    } else {
+      plan = await options.plan(preloaded);
+    }
     outcome = await writeWork(db, idem, plan);
   } catch (err) {
     giveBack();
@@ -123,7 +147,7 @@ export async function startAiWork<T, B>(c: Context<AppEnv>, options: StartOption
 
   if (outcome.written) {
     // After the response: the job is committed, and a lost send is the sweeper's to recover.
-    c.executionCtx.waitUntil(enqueueJob(services, c.get("logger"), plan.job.id));
+    if (!refusal) c.executionCtx.waitUntil(enqueueJob(services, c.get("logger"), plan.job.id));
     c.header("Location", `/api/v1/jobs/${plan.job.id}`);
     return plan.body;
   }

@@ -50,6 +50,11 @@ export const ratePolicies = {
   "ai.work.user.daily": { limit: 60, windowSeconds: 24 * 60 * 60 },
   /** New AI work per address per day, whoever is signed in; the limit defaults to AI_IP_DAILY_LIMIT. */
   "ai.work.ip": { limit: 200, windowSeconds: 24 * 60 * 60 },
+  /**
+   * Flagged chat messages answered with the caring reply because the AI limits or budget were
+   * spent (docs/SUPPORT.md), per user: bounds the rows they write. Fails open: a crisis is answered.
+   */
+  "support.care.user": { limit: 20, windowSeconds: 60 * 60, failOpen: true },
   "conversations.create.user": { limit: 30, windowSeconds: 60 * 60, failOpen: true },
   "assessments.create.user": { limit: 30, windowSeconds: 60 * 60, failOpen: true },
   /** Answer saves (the SPA autosaves in batches after a pause). */

@@ -87,7 +87,10 @@ export async function readUsageHistory(db: Db, from: Date): Promise<UsageHistory
              count(*) filter (where dead_lettered)::int as dead_lettered,
              percentile_cont(0.5) within group (order by extract(epoch from finished_at - created_at)) as p50,
              percentile_cont(0.95) within group (order by extract(epoch from finished_at - created_at)) as p95
-      from jobs where finished_at >= ${since}::timestamptz group by 1
+      from jobs where finished_at >= ${since}::timestamptz
+        -- a caring reply written without the model (succeeded, 0 attempts: docs/SUPPORT.md) is no AI work
+        and not (status = 'succeeded' and attempts = 0)
+      group by 1
     )
     select (select coalesce(json_agg(models), '[]')::text from models) as models,
            (select coalesce(json_agg(accounts order by calls desc, user_id), '[]')::text from accounts) as accounts,

@@ -6,11 +6,11 @@ import { call } from "../testing/http.ts";
 import type { RegisteredUser } from "../testing/users.ts";
 import type { Usage } from "./schemas.ts";
 
-/** Posts one chat message in a new conversation (through `target`'s env when given); expects 202. */
-export async function chat(user: RegisteredUser, target?: Env): Promise<MessageAccepted> {
+/** Posts one chat message (`content`) in a new conversation (through `target`'s env when given); expects 202. */
+export async function chat(user: RegisteredUser, target?: Env, content = "What is one small habit worth trying?"): Promise<MessageAccepted> {
   const conversation = await call<Conversation>("POST", "/api/v1/conversations", { token: user.accessToken, body: {} });
   const path = `/api/v1/conversations/${conversation.body.id}/messages`;
-  const options = { token: user.accessToken, body: { content: "What is one small habit worth trying?" } };
+  const options = { token: user.accessToken, body: { content } };
   const res = target ? await callWith<MessageAccepted>(target, "POST", path, options) : await call<MessageAccepted>("POST", path, options);
   if (res.status !== 202) throw new Error(`chat: expected 202, got ${res.status}: ${res.text}`);
   return res.body;

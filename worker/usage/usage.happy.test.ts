@@ -19,6 +19,7 @@ let bob: RegisteredUser;
 /** What the pipeline did, as the API and the Gemini stand-in saw it. */
 let finished: Job[];
 let deadLettered: Job;
+let caredFor: Job;
 let gemini: Record<GeminiCount, number>;
 let report: Usage;
 let today: UsageDay;
@@ -47,6 +48,11 @@ beforeAll(async () => {
   await deliver([lost.job.id], { queue: "ai-jobs-dlq" });
   deadLettered = await waitForJob(bob.accessToken, lost.job.id);
 
+  // A flagged message the spent budget would refuse: the caring reply at once, no model call, no AI work.
+  const spent = envWith({ AI_DAILY_BUDGET: "1", AI_JOBS: lostQueue });
+  await chat(alice, spent);
+  caredFor = (await chat(alice, spent, "I want to end my life")).job;
+
   finished = [...aliceJobs, bobJob];
   gemini = await counts<GeminiCount>(testEnv.STANDIN_GEMINI, scopes.gemini);
   report = await usage(admin, 2);
@@ -63,6 +69,7 @@ describe("GET /admin/usage: figures of jobs run through the real pipeline", () =
       ["succeeded", 2],
     ]);
     expect(deadLettered).toMatchObject({ status: "failed", attempts: 0 });
+    expect(caredFor).toMatchObject({ status: "succeeded", attempts: 0 });
   });
 
   it("reports the asked days, newest first, with the budget and the prices' date", () => {
@@ -98,7 +105,7 @@ describe("GET /admin/usage: figures of jobs run through the real pipeline", () =
     expect(today.estimatedCostUsd).toBeCloseTo(today.byModel.reduce((sum, m) => sum + (m.estimatedCostUsd ?? 0), 0), 6);
   });
 
-  it("counts jobs by outcome: succeeded, failed, retried, dead-lettered", () => {
+  it("counts jobs by outcome: succeeded, failed, retried, dead-lettered (a caring reply without the model is none of them)", () => {
     expect(today.jobs).toEqual({ succeeded: 3, failed: 1, retried: 1, deadLettered: 1 });
   });
 

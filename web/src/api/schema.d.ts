@@ -1611,7 +1611,7 @@ export interface paths {
         put?: never;
         /**
          * Post a message; the AI's reply is written by a background job
-         * @description Answers 202 at once with your message, the pending reply and its job (follow it at `/api/v1/jobs/{id}` or its `/events`). Counts towards your hourly AI limit and the global daily AI quota. With `Idempotency-Key`, a repeat within 24 h returns the first response and starts nothing. Every message is screened for a possible crisis (suicide, self-harm, harming someone): a match is still accepted, answers `needsSupport: true`, and the coach's reply is asked to respond with care and the support resources (`/api/v1/support-resources`).
+         * @description Answers 202 at once with your message, the pending reply and its job (follow it at `/api/v1/jobs/{id}` or its `/events`). Counts towards your hourly AI limit and the global daily AI quota. With `Idempotency-Key`, a repeat within 24 h returns the first response and starts nothing. Every message is screened for a possible crisis (suicide, self-harm, harming someone): a match is still accepted, answers `needsSupport: true`, and the coach's reply is asked to respond with care and the support resources (`/api/v1/support-resources`). A match that only your AI limits or today's AI quota would refuse is still accepted (202, `needsSupport: true`, no 429): its reply is already `complete` with a fixed caring message pointing to the support resources, and its job already `succeeded` with 0 attempts; no model call is made or counted (up to a per-user hourly number of such answers).
          */
         post: {
             parameters: {
@@ -1632,7 +1632,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Accepted: the reply is pending */
+                /** @description Accepted: the reply is pending (already complete for a crisis message the AI quotas would refuse) */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -1695,7 +1695,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set */
+                /** @description `rate_limited` (your hourly or daily AI limit, or your address's daily one) or `ai_quota_exhausted` (today's quota); `Retry-After` set. Never for a message screened as a possible crisis (see above) */
                 429: {
                     headers: {
                         [name: string]: unknown;

@@ -18,7 +18,7 @@ function InstrumentProgress({ slug, title, latest }: { slug: string; title: stri
           <TrendSummary key={scale.id} scale={scale} />
         ))}
       </div>
-      <ButtonLink to={`/assessments/${latest.id}/results`} variant="secondary" className="mt-3 self-start" aria-label={`Latest ${title} results`}>
+      <ButtonLink to={`/assessments/${latest.id}/results`} variant="secondary" className="mt-3 self-start" aria-label={`Latest results: ${title}`}>
         Latest results
       </ButtonLink>
     </li>
