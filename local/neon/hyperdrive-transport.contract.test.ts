@@ -219,6 +219,47 @@ for (const variant of backendVariants) {
       expect(write.turns).toBe(one.turns);
     });
 
+    it("reads hostile values back unchanged, and leaves $n inside literals, comments and dollar quotes alone", async () => {
+      const hostile = ["it's", "back\\slash \\' E'x'", "'; DELETE FROM items; --", "$1 $$ $tag$", "Ünïcode 🙂\n\ttab", "", "/* -- */"];
+      const outcome = await expectSame(async ({ sql }) => ({
+        values: await Promise.all(hostile.map((value) => sql.query("SELECT $1::text AS v, $1 AS untyped, length($1) AS n", [value]))),
+        untouched: await sql.query("SELECT '$1' AS a, $$ $1 $$ AS b, \"$1\".x -- $1\n FROM (SELECT $1::int AS x /* $1 */) AS \"$1\"", [7]),
+        batch: await sql.transaction([sql.query("SELECT $1::text AS v", [hostile[2]]), sql.query("SELECT count(*)::int AS n FROM items")]),
+      }));
+      expect(outcome).toMatchObject({ ok: true, value: { values: hostile.map((v) => [{ v, untyped: v }]), untouched: [{ a: "$1", b: " $1 ", x: 7 }] } });
+    });
+
+    it("answers a batch's statements with and without rows in order, and reports an error's position in its own statement", async () => {
+      const outcome = await expectSame(async ({ sql }) => ({
+        mixed: await sql.transaction(
+          [
+            sql.query("INSERT INTO counters (name, value) VALUES ($1, $2)", ["m", 1]),
+            sql.query("SELECT name FROM counters WHERE name = $1", ["m"]),
+            sql.query("UPDATE counters SET value = value + 1 WHERE name = $1", ["none"]),
+            sql.query("SELECT name FROM counters WHERE false"),
+            sql.query("UPDATE counters SET value = $1 WHERE name = $2 RETURNING value", [5, "m"]),
+          ],
+          { fullResults: true },
+        ),
+        syntax: await sql.transaction([sql.query("SELECT 1"), sql.query("SELECT $1::text, 🙂 bogus(", ["a long 'value'"])]).catch(describeError),
+        kept: await sql.query("SELECT value FROM counters"),
+      }));
+      expect(outcome).toMatchObject({
+        ok: true,
+        value: {
+          mixed: [
+            { command: "INSERT", rowCount: 1, rows: [] },
+            { command: "SELECT", rowCount: 1, rows: [{ name: "m" }] },
+            { command: "UPDATE", rowCount: 0, rows: [] },
+            { command: "SELECT", rowCount: 0, rows: [] },
+            { command: "UPDATE", rowCount: 1, rows: [{ value: 5 }] },
+          ],
+          syntax: { class: "NeonDbError", fields: { code: "42601", position: "25" } },
+          kept: [{ value: 5 }],
+        },
+      });
+    });
+
     it("surfaces a unique violation as a NeonDbError with code, constraint and table in drizzle's err.cause", async () => {
       const outcome = await expectSame(({ db }) => uniqueViolation.run(db));
       expect(outcome).toMatchObject(uniqueViolation.expected);
