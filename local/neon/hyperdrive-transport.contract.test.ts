@@ -200,9 +200,9 @@ for (const variant of backendVariants) {
       if (!wire) throw new Error("sides not set up");
       active = wire.transport;
       const turnsOf = async (run: () => Promise<unknown>) => {
-        const before = { turns: relay.turns, queryTurns: relay.queryTurns };
+        const before = relay.queryTurns;
         await run();
-        return { turns: relay.turns - before.turns, queryTurns: relay.queryTurns - before.queryTurns };
+        return { queryTurns: relay.queryTurns - before };
       };
       const one = await turnsOf(() => wire.sql.query("SELECT $1::int AS n, $2::text AS t", [1, "it's"]));
       const write = await turnsOf(() =>
@@ -213,10 +213,11 @@ for (const variant of backendVariants) {
           wire.db.delete(counters).where(eq(counters.name, "b")),
         ]),
       );
-      // Session start (and authentication), the statements, Terminate: only one turn carries statements.
+      // Session start (and authentication), the statements, Terminate: only one turn carries
+      // statements (was 2 for the query, 10 for the batch: docs/DATABASE.md). All turns are not
+      // compared: the Terminate of a request may reach the relay after its response.
       expect(one.queryTurns).toBe(1);
       expect(write.queryTurns).toBe(1);
-      expect(write.turns).toBe(one.turns);
     });
 
     it("reads hostile values back unchanged, and leaves $n inside literals, comments and dollar quotes alone", async () => {
