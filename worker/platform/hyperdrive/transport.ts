@@ -6,9 +6,16 @@
  *
  * Each request opens one connection, runs its statements and closes it: Hyperdrive keeps the pool
  * to the origin warm, and a Worker may not share a socket between requests anyway.
+ *
+ * One wire round trip per request once the session is open: each statement goes as a
+ * simple-protocol Query with its parameters written in as literals (./inline-parameters.ts), and
+ * a batch's BEGIN, statements and COMMIT are written together (Postgres.js pipelines queries that
+ * need no Describe). On the extended protocol Postgres.js would first describe every statement
+ * that has parameters and wait for the answer (docs/DATABASE.md).
  */
 import { connect as connectTcp } from "node:net";
 import postgres from "postgres";
+import { inlineParameters } from "./inline-parameters.ts";
 import {
   beginStatement,
   ERROR_FIELDS,
@@ -25,8 +32,11 @@ export type FetchFunction = (url: string, init: RequestInit) => Promise<Response
 
 type Sql = postgres.Sql;
 
-/** Session settings that make Postgres answer in the text format Neon's HTTP endpoint uses (UTC, ISO dates). */
-const SESSION_PARAMETERS = { TimeZone: "UTC", DateStyle: "ISO, MDY", IntervalStyle: "postgres" };
+/**
+ * Session settings that make Postgres answer in the text format Neon's HTTP endpoint uses (UTC, ISO
+ * dates), and read string constants as ./inline-parameters.ts scans them.
+ */
+const SESSION_PARAMETERS = { TimeZone: "UTC", DateStyle: "ISO, MDY", IntervalStyle: "postgres", standard_conforming_strings: "on" };
 
 /**
  * Every type Postgres.js converts by default, kept as text both ways: parameters arrive already in
@@ -40,10 +50,12 @@ const AS_TEXT = {
 };
 
 /**
- * Extended protocol even without parameters (Postgres.js would use the simple protocol), so a
- * string holding several statements is refused as Neon refuses it. `simple` is not in the typings.
+ * The extended protocol, for a statement that cannot be inlined (several statements in one string,
+ * a missing parameter, NUL in a value): Postgres refuses it with its own error, as behind Neon.
+ * `simple` is not in the typings.
  */
 const EXTENDED_PROTOCOL = { prepare: false, simple: false };
+const SIMPLE_PROTOCOL = { prepare: false, simple: true };
 
 /** Postgres.js names of Neon's error fields (ERROR_FIELDS), where they differ. */
 const POSTGRES_JS_FIELDS: Partial<Record<(typeof ERROR_FIELDS)[number], string>> = {
@@ -89,8 +101,22 @@ function connect(connectionString: string): Sql {
   return postgres(connectionString, options);
 }
 
+/** `error` with its position (in the text that was sent) as a position in the statement's own query. */
+function withOriginalPosition(error: unknown, originalPosition: (position: number) => number): never {
+  if (error instanceof postgres.PostgresError && error.position) {
+    Object.assign(error, { position: String(originalPosition(Number(error.position))) });
+  }
+  throw error;
+}
+
+/** One statement, sent at once: a simple Query with its parameters inlined, or else the extended protocol. */
 function query(sql: Sql, statement: SqlStatement) {
-  return sql.unsafe(statement.query, statement.params, EXTENDED_PROTOCOL).raw();
+  const inlined = inlineParameters(statement.query, statement.params);
+  if (!inlined) return sql.unsafe(statement.query, statement.params, EXTENDED_PROTOCOL).raw().execute();
+  return sql
+    .unsafe(inlined.text, [], SIMPLE_PROTOCOL)
+    .raw()
+    .catch((error: unknown) => withOriginalPosition(error, inlined.originalPosition));
 }
 
 /** Rows of raw values: each the bytes of its Postgres text form, or null. */
@@ -100,7 +126,7 @@ function toSqlResult(result: RawResult): SqlResult {
   return {
     command: result.command,
     rowCount: Number.isFinite(result.count) ? result.count : null,
-    fields: result.columns.map((column) => ({
+    fields: (result.columns ?? []).map((column) => ({
       name: column.name,
       tableID: column.table,
       columnID: column.number,
@@ -114,17 +140,80 @@ function toSqlResult(result: RawResult): SqlResult {
 }
 
 /**
- * BEGIN, every statement and COMMIT are issued without waiting in between, on one connection, so
- * Postgres.js pipelines what it can. After a failing statement Postgres answers the rest with
- * 25P02 and turns COMMIT into a rollback: the first failure in order is the one to report.
+ * BEGIN, every statement and COMMIT issued without waiting in between, on one connection: the
+ * fallback for a batch holding a statement that cannot be inlined. Postgres.js describes each
+ * statement with parameters and waits for the answer first. After a failing statement Postgres
+ * answers the rest with 25P02 and turns COMMIT into a rollback: the first failure in order is the
+ * one to report.
  */
-async function runBatch(sql: Sql, statements: SqlStatement[], transaction: TransactionOptions): Promise<SqlResult[]> {
-  const begin = sql.unsafe(beginStatement(transaction));
+async function runPipelined(sql: Sql, statements: SqlStatement[], transaction: TransactionOptions): Promise<SqlResult[]> {
+  // Started in this order (a query is sent when first awaited or executed).
+  const begin = sql.unsafe(beginStatement(transaction)).execute();
   const results = statements.map((statement) => query(sql, statement));
-  const commit = sql.unsafe("COMMIT");
+  const commit = sql.unsafe("COMMIT").execute();
   const [begun, ...settled] = await Promise.allSettled([begin, ...results, commit]);
   for (const outcome of [begun, ...settled]) if (outcome?.status === "rejected") throw outcome.reason;
   return settled.slice(0, -1).map((outcome) => toSqlResult((outcome as PromiseFulfilledResult<RawResult>).value));
+}
+
+/**
+ * Sent before each statement and before COMMIT in a batch's Query: it answers a row description
+ * and a command tag without a row count ("SHOW"). Postgres.js starts a new result at each row
+ * description and lets a statement without rows complete into the current one; so after each
+ * marker's result comes the statement's own result when it has rows, and otherwise the marker's
+ * result carries the statement's command tag.
+ */
+const MARKER = "SHOW standard_conforming_strings";
+
+/**
+ * A batch as ONE simple-protocol Query, `BEGIN; marker; stmt1; marker; stmt2; ...; marker; COMMIT`,
+ * written once: one round trip. On an error Postgres abandons the rest of the string and leaves
+ * the transaction aborted; the connection then ends (Terminate) and nothing commits.
+ */
+async function runBatch(sql: Sql, statements: SqlStatement[], transaction: TransactionOptions): Promise<SqlResult[]> {
+  const inlined = statements.map((statement) => inlineParameters(statement.query, statement.params));
+  if (inlined.some((statement) => statement === null)) return runPipelined(sql, statements, transaction);
+  let text = `${beginStatement(transaction)};\n`;
+  /** Each statement's first and last character (code points, 0-based) in `text`. */
+  const spans: { start: number; end: number; originalPosition: (position: number) => number }[] = [];
+  let characters = Array.from(text).length;
+  for (const statement of inlined) {
+    if (!statement) continue;
+    text += `${MARKER};\n`;
+    characters += MARKER.length + 2;
+    const length = Array.from(statement.text).length;
+    spans.push({ start: characters, end: characters + length, originalPosition: statement.originalPosition });
+    // A newline first: the statement may end in a -- comment.
+    text += `${statement.text}\n;\n`;
+    characters += length + 3;
+  }
+  text += `${MARKER};\nCOMMIT`;
+
+  let answered: RawResult[];
+  try {
+    answered = (await sql.unsafe(text, [], SIMPLE_PROTOCOL).raw()) as unknown as RawResult[];
+  } catch (error) {
+    if (!(error instanceof postgres.PostgresError) || !error.position) throw error;
+    const position = Number(error.position);
+    const span = spans.find(({ start, end }) => position > start && position <= end);
+    if (span) withOriginalPosition(error, (at) => span.originalPosition(at - span.start));
+    throw error;
+  }
+
+  const results: SqlResult[] = [];
+  let next = 1; // answered[0] is BEGIN's
+  for (let i = 0; i < statements.length; i += 1) {
+    const marker = answered[next++];
+    if (!marker) throw new Error("batch answered fewer results than it has statements");
+    if (marker.command === MARKER.split(" ")[0]) {
+      const own = answered[next++];
+      if (!own) throw new Error("batch answered fewer results than it has statements");
+      results.push(toSqlResult(own));
+    } else {
+      results.push({ command: marker.command, rowCount: Number.isFinite(marker.count) ? marker.count : null, fields: [], rows: [] });
+    }
+  }
+  return results;
 }
 
 /** A statement's error as Neon's 400 body; null when the session itself failed. */
