@@ -47,7 +47,7 @@ export interface MixResult {
 }
 
 export interface HyperdriveMixResult extends MixResult {
-  /** One database session opened with the wire client, as each Hyperdrive request does locally. */
+  /** One database session opened with Postgres.js, as each Hyperdrive request does locally. */
   sessionStartMs: LatencySummary;
 }
 

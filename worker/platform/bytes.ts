@@ -1,4 +1,4 @@
-/** Byte helpers shared by passwords, tokens, ETags and the Postgres wire client. */
+/** Byte helpers shared by passwords, tokens and ETags. */
 
 /** Byte comparison whose time depends only on the lengths, never on where the inputs differ. */
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
