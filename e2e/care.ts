@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assert, screenshot, type Suite } from "./harness.ts";
-import { clientOptions, newAccount, signUp, type Viewport } from "./journey.ts";
+import { clientOptions, newAccount, signUp, takeWho5, type Viewport } from "./journey.ts";
 import { slowModel } from "./stack.ts";
 
 const AI_TIMEOUT = 60_000;
@@ -53,12 +53,7 @@ async function flaggedMessage(page: Page, v: Viewport["name"]): Promise<void> {
 
 async function lowWellBeing(page: Page, v: Viewport["name"]): Promise<void> {
   await page.getByRole("link", { name: "Dashboard" }).click();
-  await page.getByRole("button", { name: "Start WHO-5 Well-Being Index" }).click();
-  await page.waitForURL(/\/assessments\/[0-9a-f-]+$/);
-  for (let n = 0; n < 5; n++) await page.locator("fieldset[data-question]").nth(n).getByLabel("Some of the time", { exact: true }).check();
-  await page.getByText("5 of 5 answered").waitFor();
-  await page.getByRole("button", { name: "Submit answers" }).click();
-  await page.waitForURL(/\/results\?job=/);
+  await takeWho5(page, "Some of the time");
   // 5 x "Some of the time" (1) = 5, times 4: 20, at or below WHO-5's threshold of 28.
   await page.getByTestId("score-chart").getByText("20", { exact: true }).waitFor();
   const panel = page.locator('[data-testid="support-panel"][data-open="true"]');

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assert, screenshot, type Suite } from "./harness.ts";
-import { type Account, clientOptions, logIn, newAccount, signUp, type Viewport } from "./journey.ts";
+import { type Account, clientOptions, logIn, newAccount, signUp, takeWho5, type Viewport } from "./journey.ts";
 import { admin, baseUrl, failModel, someoneElsesAssessment, spendAiBudget } from "./stack.ts";
 
 const AI_TIMEOUT = 60_000;
@@ -68,12 +68,7 @@ async function analysisTryAgain(page: Page, v: string): Promise<void> {
   assert(restore, "the Gemini stand-in is not reachable from here (set E2E_GEMINI_URL and E2E_GEMINI_KEY)");
   try {
     await page.goto(`${baseUrl}/`);
-    await page.getByRole("button", { name: "Start WHO-5 Well-Being Index" }).click();
-    await page.waitForURL(/\/assessments\/[0-9a-f-]+$/);
-    for (let n = 0; n < 5; n++) await page.locator("fieldset[data-question]").nth(n).getByLabel("Some of the time", { exact: true }).check();
-    await page.getByText("5 of 5 answered").waitFor();
-    await page.getByRole("button", { name: "Submit answers" }).click();
-    await page.waitForURL(/\/results\?job=/);
+    await takeWho5(page, "Some of the time");
     await page.getByRole("button", { name: "Try again" }).waitFor({ timeout: AI_TIMEOUT });
     await screenshot(page, `${v}-results-try-again`);
   } finally {
