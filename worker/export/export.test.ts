@@ -11,7 +11,8 @@ import { waitForJob } from "../jobs/testing.ts";
 import { newId } from "../platform/ids.ts";
 import { servicesFor } from "../platform/services.ts";
 import { measured } from "../../local/testing/round-trips.ts";
-import { call } from "../testing/http.ts";
+import { clearFaults, setFault } from "../../local/control.ts";
+import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerPair, registerUser, testDb, type RegisteredUser } from "../testing/users.ts";
 import type { ExportSchema } from "./routes.ts";
 import { exportStream } from "./service.ts";
@@ -165,6 +166,19 @@ describe("GET /api/v1/me/export", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(refused.headers.get("ratelimit-remaining")).toBe("0");
     expect((await exportOf(await registerUser())).status).toBe(200);
+  });
+
+  it("answers 503 with Retry-After when its limit cannot be checked (Upstash down): no export without the limit", async () => {
+    const erin = await registerUser();
+    await setFault(testEnv.STANDIN_UPSTASH, { scope: scopes.upstash, down: true });
+    try {
+      const res = await exportOf(erin);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("unavailable");
+      expect(res.headers.get("retry-after")).toBeTruthy();
+    } finally {
+      await clearFaults(testEnv.STANDIN_UPSTASH, scopes.upstash);
+    }
   });
 
   it("answers 401 without a token, and for an account that was deleted", async () => {

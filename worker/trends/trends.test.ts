@@ -4,7 +4,8 @@ import type { Assessment } from "../assessments/schemas.ts";
 import type { ErrorBody } from "../errors.ts";
 import type { Job } from "../jobs/service.ts";
 import { waitForJob } from "../jobs/testing.ts";
-import { call } from "../testing/http.ts";
+import { clearFaults, setFault } from "../../local/control.ts";
+import { call, scopes, testEnv } from "../testing/http.ts";
 import { registerAdmin, registerPair, registerUser, type RegisteredUser } from "../testing/users.ts";
 import type { Trend } from "./schemas.ts";
 
@@ -122,6 +123,19 @@ describe("GET /api/v1/me/trends", () => {
       expect(res.status, query).toBe(400);
       expect(res.body.error.code).toBe("validation_failed");
       expect(res.body.error.details?.[0]?.path).toBe("template");
+    }
+  });
+
+  it("answers 503 with Retry-After when the database is down and nothing is cached", async () => {
+    const carol = await registerUser();
+    await setFault(testEnv.STANDIN_NEON, { scope: scopes.neon, down: true });
+    try {
+      const res = await call<ErrorBody>("GET", "/api/v1/me/trends?template=who-5", { token: carol.accessToken });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("unavailable");
+      expect(res.headers.get("retry-after")).toBeTruthy();
+    } finally {
+      await clearFaults(testEnv.STANDIN_NEON, scopes.neon);
     }
   });
 
